@@ -1,0 +1,1 @@
+"""Shared code of every AIMEE service: one place for config, logs, request ids, errors, DB, cache, gRPC bootstrap."""

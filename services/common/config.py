@@ -1,0 +1,63 @@
+"""Typed readers for environment settings, so every service's config object is built the same way."""
+from __future__ import annotations
+
+import os
+
+from services.common.errors import InvalidArgument
+
+DEFAULT_DATABASE_URL = "mysql://root@127.0.0.1:3306/aimee_db"
+DEFAULT_REDIS_URL = "redis://127.0.0.1:6379/0"
+
+
+def env_str(name: str, default: str = "") -> str:
+    """The variable's value, or default when unset or empty."""
+    value = os.environ.get(name, "")
+    return value if value != "" else default
+
+
+def env_int(name: str, default: int) -> int:
+    raw = os.environ.get(name, "")
+    if raw == "":
+        return default
+    try:
+        return int(raw)
+    except ValueError as exc:
+        raise InvalidArgument(f"環境変数 {name} は整数で指定してください（現在: {raw!r}）") from exc
+
+
+def env_float(name: str, default: float) -> float:
+    raw = os.environ.get(name, "")
+    if raw == "":
+        return default
+    try:
+        return float(raw)
+    except ValueError as exc:
+        raise InvalidArgument(f"環境変数 {name} は数値で指定してください（現在: {raw!r}）") from exc
+
+
+def env_bool(name: str, default: bool) -> bool:
+    raw = os.environ.get(name, "").strip().lower()
+    if raw == "":
+        return default
+    return raw in {"1", "true", "yes", "on"}
+
+
+def service_port(name: str, default: int) -> int:
+    """Port of a service: <NAME>_PORT."""
+    return env_int(f"{name.upper()}_PORT", default)
+
+
+def bind_host() -> str:
+    return env_str("SERVICE_BIND_HOST", "127.0.0.1")
+
+
+def database_url() -> str:
+    return env_str("DATABASE_URL", DEFAULT_DATABASE_URL)
+
+
+def redis_url() -> str:
+    return env_str("REDIS_URL", DEFAULT_REDIS_URL)
+
+
+def cache_ttl_seconds() -> int:
+    return env_int("CACHE_TTL_SECONDS", 3600)

@@ -1,0 +1,142 @@
+"""gRPC server bootstrap shared by every engine: interceptors, health, reflection, graceful shutdown.
+
+`create_server` builds a server bound to a port (0 in tests) and returns it with the health servicer;
+`serve` runs it until SIGTERM/SIGINT, flipping health to NOT_SERVING before draining in-flight calls.
+"""
+from __future__ import annotations
+
+import asyncio
+import logging
+import signal
+import time
+from collections.abc import Awaitable, Callable, Iterable
+
+import grpc
+from grpc_health.v1 import health, health_pb2, health_pb2_grpc
+from grpc_reflection.v1alpha import reflection
+
+from services.common import request_id
+from services.common.errors import AimeeError
+
+log = logging.getLogger("aimee.grpc")
+
+_STATUS = {name: getattr(grpc.StatusCode, name) for name in (
+    "INVALID_ARGUMENT", "NOT_FOUND", "FAILED_PRECONDITION", "ABORTED", "UNAUTHENTICATED",
+    "UNAVAILABLE", "DEADLINE_EXCEEDED", "UNIMPLEMENTED", "INTERNAL", "PERMISSION_DENIED",
+)}
+
+
+def status_of(error: AimeeError) -> grpc.StatusCode:
+    return _STATUS.get(error.code, grpc.StatusCode.INTERNAL)
+
+
+class ContextInterceptor(grpc.aio.ServerInterceptor):
+    """Binds the caller's request id, logs each call, and maps domain errors to gRPC statuses."""
+
+    async def intercept_service(self, continuation, handler_call_details):
+        handler = await continuation(handler_call_details)
+        if handler is None:
+            return None
+        method = handler_call_details.method
+        rid = request_id.from_metadata(handler_call_details.invocation_metadata) or request_id.new_request_id()
+
+        if handler.unary_unary:
+            inner = handler.unary_unary
+
+            async def unary_unary(req, ctx):
+                token = request_id.bind(rid)
+                started = time.perf_counter()
+                try:
+                    return await inner(req, ctx)
+                except AimeeError as exc:
+                    await ctx.abort(status_of(exc), exc.message)
+                finally:
+                    _log_call(method, started, ctx)
+                    request_id.reset(token)
+
+            return grpc.unary_unary_rpc_method_handler(
+                unary_unary, handler.request_deserializer, handler.response_serializer)
+        if handler.unary_stream:
+            inner_stream = handler.unary_stream
+
+            async def unary_stream(req, ctx):
+                token = request_id.bind(rid)
+                started = time.perf_counter()
+                try:
+                    async for item in inner_stream(req, ctx):
+                        yield item
+                except AimeeError as exc:
+                    await ctx.abort(status_of(exc), exc.message)
+                finally:
+                    _log_call(method, started, ctx)
+                    request_id.reset(token)
+
+            return grpc.unary_stream_rpc_method_handler(
+                unary_stream, handler.request_deserializer, handler.response_serializer)
+        return handler
+
+
+def _log_call(method: str, started: float, ctx) -> None:
+    if method.startswith("/grpc."):
+        return
+    code = ctx.code() if hasattr(ctx, "code") else None
+    log.info("rpc", extra={"fields": {
+        "method": method,
+        "elapsed_ms": round((time.perf_counter() - started) * 1000, 2),
+        "code": str(code.name if hasattr(code, "name") else code or "OK"),
+    }})
+
+
+Registrar = Callable[[grpc.aio.Server], None]
+
+
+async def create_server(
+    registrars: Iterable[Registrar],
+    service_names: Iterable[str],
+    port: int = 0,
+    host: str = "127.0.0.1",
+    extra_interceptors: Iterable[grpc.aio.ServerInterceptor] = (),
+) -> tuple[grpc.aio.Server, int, health.aio.HealthServicer]:
+    """Build and start a server; returns (server, bound port, health servicer)."""
+    server = grpc.aio.server(interceptors=[*extra_interceptors, ContextInterceptor()])
+    for register in registrars:
+        register(server)
+    health_servicer = health.aio.HealthServicer()
+    health_pb2_grpc.add_HealthServicer_to_server(health_servicer, server)
+    names = list(service_names)
+    reflection.enable_server_reflection(
+        [*names, health_pb2.DESCRIPTOR.services_by_name["Health"].full_name, reflection.SERVICE_NAME], server)
+    bound = server.add_insecure_port(f"{host}:{port}")
+    if bound == 0:
+        raise RuntimeError(f"cannot bind {host}:{port}")
+    await server.start()
+    for name in ["", *names]:
+        await health_servicer.set(name, health_pb2.HealthCheckResponse.SERVING)
+    return server, bound, health_servicer
+
+
+async def serve(
+    name: str,
+    registrars: Iterable[Registrar],
+    service_names: Iterable[str],
+    port: int,
+    host: str,
+    on_shutdown: Callable[[], Awaitable[None]] | None = None,
+    extra_interceptors: Iterable[grpc.aio.ServerInterceptor] = (),
+    grace_seconds: float = 5.0,
+) -> None:
+    """Run a service until SIGTERM/SIGINT, then drain gracefully."""
+    server, bound, health_servicer = await create_server(
+        registrars, service_names, port, host, extra_interceptors)
+    log.info("listening", extra={"fields": {"service": name, "address": f"{host}:{bound}"}})
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(sig, stop.set)
+    await stop.wait()
+    log.info("shutting down", extra={"fields": {"service": name}})
+    await health_servicer.enter_graceful_shutdown()
+    await server.stop(grace_seconds)
+    if on_shutdown is not None:
+        await on_shutdown()
+    log.info("stopped", extra={"fields": {"service": name}})

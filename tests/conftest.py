@@ -1,0 +1,41 @@
+"""Shared fixtures: the suite's own database (never the demo's aimee_db), Redis db 15, free ports."""
+from __future__ import annotations
+
+import os
+import socket
+import uuid
+
+import pytest
+
+TEST_DATABASE = os.environ.get("AIMEE_TEST_DATABASE", "aimee_test")
+BASE_URL = os.environ.get("AIMEE_TEST_MYSQL", "mysql://root@127.0.0.1:3306")
+TEST_DATABASE_URL = f"{BASE_URL}/{TEST_DATABASE}"
+TEST_REDIS_URL = os.environ.get("AIMEE_TEST_REDIS", "redis://127.0.0.1:6379/15")
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="session")
+def database_url() -> str:
+    """aimee_test with the deterministic sample data, loaded once per test session."""
+    from db.load import load_sample
+
+    load_sample(TEST_DATABASE, seed=42)
+    os.environ["DATABASE_URL"] = TEST_DATABASE_URL
+    return TEST_DATABASE_URL
+
+
+@pytest.fixture(scope="session")
+def redis_url() -> str:
+    os.environ["REDIS_URL"] = TEST_REDIS_URL
+    return TEST_REDIS_URL
+
+
+@pytest.fixture
+def cache_prefix() -> str:
+    """A fresh key prefix per test so cached values never leak between tests."""
+    return f"aimee-test-{uuid.uuid4().hex[:8]}"
