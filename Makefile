@@ -1,0 +1,70 @@
+# AIMEE — one command to run the demo, one to run the tests. Everything installs from this repo's files.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+PY := $(VENV)/bin/python
+export PYTHONPATH := $(CURDIR):$(CURDIR)/gen
+DB ?= aimee_db
+
+.PHONY: help setup gen lint data data-reset data-scale migrate-knowledge up down status demo test bench llm-local clean
+
+help:
+	@echo "make demo    - set up everything, start the mesh, answer the seed's two example requests"
+	@echo "make test    - set up everything and run the whole test suite"
+	@echo "make up | down | status | data | data-scale | migrate-knowledge | bench | lint | llm-local"
+
+$(VENV)/.installed: requirements.txt requirements-dev.txt
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -r requirements-dev.txt
+	touch $@
+
+gen/.stamp: $(VENV)/.installed $(shell find protos -name '*.proto') tools/gen_protos.sh
+	PY=$(PY) tools/gen_protos.sh
+	touch $@
+
+setup: $(VENV)/.installed gen/.stamp
+
+gen: setup
+
+lint: setup
+	PY=$(PY) tools/buf_lint.sh
+
+# Schema + deterministic sample data (history ends today) into $(DB); kept if already loaded today.
+data: setup
+	$(PY) -m db.load --database $(DB) --if-stale
+
+data-reset: setup
+	$(PY) -m db.load --database $(DB)
+
+data-scale: setup
+	$(PY) -m db.load --database aimee_scale --scale --sites 50 --staff 200 --days 365
+
+migrate-knowledge: setup
+	$(PY) -m services.knowledge.migrate
+
+up: setup
+	$(PY) -m services.launcher up
+
+down:
+	@if [ -x $(PY) ]; then $(PY) -m services.launcher down; fi
+
+status:
+	$(PY) -m services.launcher status
+
+demo: setup data migrate-knowledge
+	$(PY) -m services.launcher up
+	$(PY) tools/demo.py
+
+test: setup lint
+	$(PY) -m pytest -q -p no:cacheprovider
+
+bench: setup
+	$(PY) -m bench.run_all
+
+llm-local: setup
+	tools/llm_local.sh
+
+clean: down
+	rm -rf gen deploy/gen build var node_modules $(VENV)

@@ -1,0 +1,123 @@
+"""Channels and stubs to the five engines, and one way to call them: under a budget, result-or-degraded.
+
+Every branch of a fan-out returns an `Outcome` instead of raising, so one slow or dead engine never fails
+the request; the reason travels into the answer as a degraded part.
+"""
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import Any
+
+import grpc
+
+from aimee.analytics.v1 import analytics_pb2_grpc
+from aimee.intent.v1 import intent_pb2_grpc
+from aimee.knowledge.v1 import knowledge_pb2_grpc
+from aimee.solver.v1 import solver_pb2_grpc
+from aimee.synthesis.v1 import synthesis_pb2_grpc
+from services.common import request_id
+from services.common.cache import Cache
+
+ENGINES = ("intent", "analytics", "solver", "knowledge", "synthesis")
+
+
+@dataclass
+class Outcome:
+    """What one engine call gave: a value, or the reason it is missing."""
+
+    engine: str
+    value: Any = None
+    reason: str = ""
+    code: str = "OK"
+    elapsed_ms: float = 0.0
+    cached: bool = False
+
+    @property
+    def ok(self) -> bool:
+        return self.value is not None
+
+    @property
+    def status(self) -> str:
+        if self.cached:
+            return "cached"
+        return "ok" if self.ok else "degraded"
+
+
+class Budget:
+    """The request's overall time budget; each engine call gets min(its own budget, what is left)."""
+
+    def __init__(self, total_seconds: float):
+        self.started = time.perf_counter()
+        self.total = total_seconds
+
+    def remaining(self) -> float:
+        return max(0.0, self.total - (time.perf_counter() - self.started))
+
+    def cap(self, engine_seconds: float) -> float:
+        return max(0.0, min(engine_seconds, self.remaining()))
+
+    def elapsed_ms(self) -> float:
+        return (time.perf_counter() - self.started) * 1000
+
+
+class Engines:
+    """Long-lived channels (one per engine) shared by every request."""
+
+    def __init__(self, addresses: dict[str, str]):
+        options = [("grpc.keepalive_time_ms", 30000), ("grpc.enable_retries", 0)]
+        self.addresses = addresses
+        self.channels = {name: grpc.aio.insecure_channel(addr, options=options) for name, addr in addresses.items()}
+        self.intent = intent_pb2_grpc.IntentServiceStub(self.channels["intent"])
+        self.analytics = analytics_pb2_grpc.AnalyticsServiceStub(self.channels["analytics"])
+        self.solver = solver_pb2_grpc.SolverServiceStub(self.channels["solver"])
+        self.knowledge = knowledge_pb2_grpc.KnowledgeServiceStub(self.channels["knowledge"])
+        self.synthesis = synthesis_pb2_grpc.SynthesisServiceStub(self.channels["synthesis"])
+
+    async def close(self) -> None:
+        await asyncio.gather(*(ch.close() for ch in self.channels.values()), return_exceptions=True)
+
+
+def degraded_reason(exc: BaseException, timeout: float) -> tuple[str, str]:
+    """(status code name, Japanese reason) for a failed engine call."""
+    if isinstance(exc, grpc.aio.AioRpcError):
+        code = exc.code()
+        if code == grpc.StatusCode.DEADLINE_EXCEEDED:
+            return code.name, f"応答が制限時間（{timeout:.1f}秒）内に届きませんでした"
+        if code == grpc.StatusCode.UNAVAILABLE:
+            return code.name, "エンジンに接続できません（停止中の可能性）"
+        if code == grpc.StatusCode.UNIMPLEMENTED:
+            return code.name, "このエンジン機能は未実装です"
+        return code.name, f"エンジンがエラーを返しました: {exc.details()}"
+    if isinstance(exc, asyncio.TimeoutError):
+        return "DEADLINE_EXCEEDED", f"応答が制限時間（{timeout:.1f}秒）内に届きませんでした"
+    return "INTERNAL", f"呼び出しに失敗しました: {exc}"
+
+
+async def call_engine(
+    engine: str,
+    invoke: Callable[[float, tuple], Awaitable[Any]],
+    timeout: float,
+    cache: Cache | None = None,
+    cache_key: tuple[str, tuple] | None = None,
+    parse: Callable[[bytes], Any] | None = None,
+) -> Outcome:
+    """Call one engine under `timeout`, optionally through the Redis cache; never raises."""
+    started = time.perf_counter()
+    key = None
+    if cache is not None and cache_key is not None and parse is not None:
+        key, raw = await cache.safe_get_bytes(cache_key)
+        if raw is not None:
+            return Outcome(engine, parse(raw), elapsed_ms=(time.perf_counter() - started) * 1000, cached=True)
+    if timeout <= 0:
+        return Outcome(engine, reason="全体の制限時間を使い切ったため呼び出しませんでした", code="DEADLINE_EXCEEDED")
+    try:
+        value = await asyncio.wait_for(invoke(timeout, request_id.outgoing_metadata()), timeout + 0.25)
+    except Exception as exc:  # noqa: BLE001 - every failure becomes a degraded part
+        code, reason = degraded_reason(exc, timeout)
+        return Outcome(engine, reason=reason, code=code, elapsed_ms=(time.perf_counter() - started) * 1000)
+    if key is not None:
+        await cache.safe_set_bytes(key, value.SerializeToString())
+    return Outcome(engine, value, elapsed_ms=(time.perf_counter() - started) * 1000)

@@ -1,0 +1,229 @@
+"""The hybrid flow: intent, then analytics · solver · knowledge in parallel under deadlines, then synthesis.
+
+Engines never call each other; only this module fans out. Each branch yields an `Outcome`; missing parts
+become `DegradedPart`s that synthesis states plainly, so a slow or dead engine gives a partial answer,
+never a failed request.
+"""
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import logging
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from aimee.analytics.v1 import analytics_pb2
+from aimee.intent.v1 import intent_pb2
+from aimee.knowledge.v1 import knowledge_pb2
+from aimee.solver.v1 import solver_pb2
+from aimee.synthesis.v1 import synthesis_pb2
+from services.common.cache import Cache
+from services.gateway.answer import build_answer
+from services.gateway.config import Settings
+from services.gateway.engines import Budget, Engines, Outcome, call_engine
+from services.gateway.flows import ALERT_FLOWS, Flow, flow_for
+from services.gateway.intent_fallback import fallback_intent
+
+log = logging.getLogger("aimee.gateway")
+
+EventSink = Callable[[dict], Awaitable[None]]
+ALL_SITES = ("", "unclear")
+
+
+class Orchestrator:
+    def __init__(self, engines: Engines, settings: Settings, cache: Cache | None):
+        self.engines = engines
+        self.settings = settings
+        self.cache = cache
+
+    # ---- intent -------------------------------------------------------------------------------------
+    async def parse(self, query: str, budget: Budget, previous: intent_pb2.Intent | None = None
+                    ) -> tuple[intent_pb2.Intent, str, Outcome]:
+        request = intent_pb2.ParseIntentRequest(query=query, reference_date=dt.date.today().isoformat())
+        if previous is not None:
+            request.previous.CopyFrom(previous)
+        outcome = await call_engine(
+            "intent",
+            lambda t, md: self.engines.intent.ParseIntent(request, timeout=t, metadata=md),
+            budget.cap(self.settings.budgets.intent),
+        )
+        if outcome.ok:
+            return outcome.value.intent, outcome.value.parser, outcome
+        return fallback_intent(query, previous), "gateway-fallback-parser", outcome
+
+    # ---- the generic fan-out ------------------------------------------------------------------------
+    async def gather(self, flow: Flow, intent: intent_pb2.Intent, query: str, budget: Budget,
+                     sink: EventSink | None = None) -> tuple[synthesis_pb2.EngineData, list[Outcome]]:
+        """Run the branches the flow needs in parallel; every branch returns an Outcome."""
+        location = intent.location if intent.location not in ALL_SITES else ""
+        plan_date = intent.date or (dt.date.today() + dt.timedelta(days=1)).isoformat()
+        b = self.settings.budgets
+        branches: dict[str, Awaitable[Outcome]] = {}
+        if flow.overview:
+            req = analytics_pb2.GetSiteOverviewRequest(location=location)
+            branches["overview"] = self._cached("analytics", f"analytics:{location or 'all'}",
+                                                ("overview", location, _today()), analytics_pb2.GetSiteOverviewResponse,
+                                                lambda t, md: self.engines.analytics.GetSiteOverview(req, timeout=t, metadata=md),
+                                                budget.cap(b.analytics))
+        if flow.alert_stats:
+            req_s = analytics_pb2.GetAlertStatsRequest(location=location)
+            branches["alert_stats"] = self._cached("analytics", f"analytics:{location or 'all'}",
+                                                   ("alert_stats", location, _today()), analytics_pb2.GetAlertStatsResponse,
+                                                   lambda t, md: self.engines.analytics.GetAlertStats(req_s, timeout=t, metadata=md),
+                                                   budget.cap(b.analytics))
+        if flow.productivity:
+            req_p = analytics_pb2.GetProductivityTrendRequest(location=location, granularity="day")
+            branches["productivity"] = self._cached("analytics", f"analytics:{location}",
+                                                    ("productivity", location, _today()),
+                                                    analytics_pb2.GetProductivityTrendResponse,
+                                                    lambda t, md: self.engines.analytics.GetProductivityTrend(req_p, timeout=t, metadata=md),
+                                                    budget.cap(b.analytics))
+        if flow.attendance:
+            req_a = analytics_pb2.GetAttendancePatternRequest(location=location)
+            branches["attendance"] = self._cached("analytics", f"analytics:{location}",
+                                                  ("attendance", location, _today()),
+                                                  analytics_pb2.GetAttendancePatternResponse,
+                                                  lambda t, md: self.engines.analytics.GetAttendancePattern(req_a, timeout=t, metadata=md),
+                                                  budget.cap(b.analytics))
+        if flow.forecast:
+            req_f = analytics_pb2.ForecastWorkloadRequest(location=location, days=7)
+            branches["forecast"] = self._cached("analytics", f"analytics:{location}",
+                                                ("forecast", location, _today()), analytics_pb2.ForecastWorkloadResponse,
+                                                lambda t, md: self.engines.analytics.ForecastWorkload(req_f, timeout=t, metadata=md),
+                                                budget.cap(b.analytics))
+        if flow.plan:
+            req_r = solver_pb2.RecommendRequest(location=location, date=plan_date)
+            branches["plan"] = self._cached("solver", f"solver:{location}", ("recommend", location, plan_date, _today()),
+                                            solver_pb2.RecommendResponse,
+                                            lambda t, md: self.engines.solver.Recommend(req_r, timeout=t, metadata=md),
+                                            budget.cap(b.solver))
+        if flow.knowledge:
+            req_k = knowledge_pb2.SearchRequest(q=query, location=location, include_context=True)
+            branches["knowledge"] = self._cached("knowledge", "knowledge", ("search", query, location),
+                                                 knowledge_pb2.SearchResponse,
+                                                 lambda t, md: self.engines.knowledge.Search(req_k, timeout=t, metadata=md),
+                                                 budget.cap(b.knowledge))
+
+        names = list(branches)
+
+        async def run(name: str, aw: Awaitable[Outcome]) -> Outcome:
+            outcome = await aw
+            if sink is not None:
+                await sink({"type": "progress", "stage": outcome.engine, "part": name, "status": outcome.status,
+                            "elapsed_ms": round(outcome.elapsed_ms, 1), "reason": outcome.reason})
+            return outcome
+
+        outcomes = await asyncio.gather(*(run(n, branches[n]) for n in names))
+        data = synthesis_pb2.EngineData()
+        for name, outcome in zip(names, outcomes):
+            if not outcome.ok:
+                continue
+            value = outcome.value
+            if name == "overview":
+                data.overview.CopyFrom(value.overview)
+            elif name == "alert_stats":
+                data.alert_stats.CopyFrom(value)
+            elif name == "productivity":
+                data.productivity.CopyFrom(value)
+            elif name == "attendance":
+                data.attendance.CopyFrom(value)
+            elif name == "forecast":
+                data.forecast.CopyFrom(value)
+            elif name == "plan":
+                data.plan.CopyFrom(value.plan)
+            elif name == "knowledge":
+                data.knowledge.CopyFrom(value)
+        return data, list(outcomes)
+
+    async def _cached(self, engine: str, namespace: str, parts: tuple, message_cls, invoke, timeout: float) -> Outcome:
+        return await call_engine(engine, invoke, timeout, cache=self.cache, cache_key=(namespace, parts),
+                                 parse=message_cls.FromString)
+
+    # ---- synthesis ----------------------------------------------------------------------------------
+    async def compose(self, request: synthesis_pb2.ComposeRequest, budget: Budget,
+                      sink: EventSink | None = None) -> Outcome:
+        timeout = budget.cap(self.settings.budgets.synthesis)
+        if sink is None:
+            return await call_engine("synthesis",
+                                     lambda t, md: self.engines.synthesis.Compose(request, timeout=t, metadata=md),
+                                     timeout)
+
+        async def streamed(t: float, md: tuple) -> Any:
+            final = None
+            call = self.engines.synthesis.ComposeStream(synthesis_pb2.ComposeStreamRequest(request=request),
+                                                        timeout=t, metadata=md)
+            async for event in call:
+                if event.HasField("final"):
+                    final = event.final
+                elif event.narrative_chunk:
+                    await sink({"type": "narrative", "text": event.narrative_chunk})
+            if final is None:
+                raise RuntimeError("合成エンジンが最終結果を返しませんでした")
+            return final
+
+        return await call_engine("synthesis", streamed, timeout)
+
+    # ---- public flows -------------------------------------------------------------------------------
+    async def answer(self, query: str, previous: intent_pb2.Intent | None = None,
+                     sink: EventSink | None = None) -> Any:
+        """The full consultation for any request: the intent decides which engines run."""
+        budget = Budget(self.settings.hybrid_timeout_seconds)
+        intent, parser, intent_outcome = await self.parse(query, budget, previous)
+        if sink is not None:
+            await sink({"type": "progress", "stage": "intent", "status": intent_outcome.status,
+                        "elapsed_ms": round(intent_outcome.elapsed_ms, 1), "intent": intent.intent,
+                        "location": intent.location, "parser": parser})
+        flow = flow_for(intent.intent)
+        notes = []
+        if flow.needs_site and intent.location in ALL_SITES:
+            intent.location = self.settings.default_location
+            notes.append(f"拠点の指定がなかったため{intent.location}拠点で計算しました。")
+        data, outcomes = await self.gather(flow, intent, query, budget, sink)
+        return await self._finish(query, intent, parser, flow.mode, data, [intent_outcome, *outcomes],
+                                  budget, sink, notes)
+
+    async def alert_flow(self, alert_id: int, mode: str, sink: EventSink | None = None) -> Any:
+        """Cause analysis (alert_analyze) or improvement plan (alert_improve) for one stored alert.
+
+        The alert itself must exist: its absence is the caller's error (NOT_FOUND), not a degraded part.
+        """
+        budget = Budget(self.settings.hybrid_timeout_seconds)
+        alert_resp = await self.engines.analytics.GetAlert(
+            analytics_pb2.GetAlertRequest(alert_id=alert_id), timeout=budget.cap(self.settings.budgets.analytics))
+        alert = alert_resp.alert
+        flow = ALERT_FLOWS[mode]
+        target = dt.date.today() + dt.timedelta(days=1)
+        intent = intent_pb2.Intent(intent="improve_alerts", location=alert.location, date=target.isoformat(),
+                                   complexity="complex", confidence=1.0)
+        query = f"{alert.location} {alert.title}"
+        data, outcomes = await self.gather(flow, intent, query, budget, sink)
+        data.alert.CopyFrom(alert)
+        verb = "原因分析" if mode == "alert_analyze" else "改善提案"
+        request_text = f"アラート#{alert_id}（{alert.title}）の{verb}"
+        return await self._finish(request_text, intent, "alert-id", mode, data, outcomes, budget, sink, [])
+
+    async def _finish(self, query: str, intent, parser: str, mode: str, data, outcomes: list[Outcome],
+                      budget: Budget, sink: EventSink | None, notes: list[str]) -> Any:
+        degraded = [synthesis_pb2.DegradedPart(engine=o.engine, reason=o.reason, elapsed_ms=round(o.elapsed_ms, 1))
+                    for o in outcomes if not o.ok]
+        request = synthesis_pb2.ComposeRequest(query=query, intent=intent, data=data, degraded=degraded, mode=mode)
+        synth = await self.compose(request, budget, sink)
+        answer = build_answer(query=query, intent=intent, parser=parser, data=data, outcomes=[*outcomes, synth],
+                              composed=synth.value, elapsed_ms=budget.elapsed_ms(), notes=notes)
+        if synth.ok and synth.value.context_used:
+            asyncio.create_task(self._mark_context_used(list(synth.value.context_used)))
+        if sink is not None:
+            await sink({"type": "final", "answer": answer})
+        return answer
+
+    async def _mark_context_used(self, ids: list[int]) -> None:
+        """use_count bookkeeping; best effort, never delays or fails the answer."""
+        try:
+            await self.engines.knowledge.MarkContextUsed(knowledge_pb2.MarkContextUsedRequest(context_ids=ids),
+                                                         timeout=2.0)
+        except Exception as exc:  # noqa: BLE001
+            log.warning("mark context used failed", extra={"fields": {"error": str(exc)}})
+
+
+def _today() -> str:
+    return dt.date.today().isoformat()

@@ -1,0 +1,251 @@
+"""The gateway's public gRPC services (Envoy transcodes them to REST). Transport only: the flows live in
+orchestrator.py, chat memory in chat.py, health probes in health.py.
+
+Pass-through RPCs forward to one engine under the request budget and hand the engine's status back
+unchanged (NOT_FOUND stays 404, INVALID_ARGUMENT 400, UNIMPLEMENTED 501 ...).
+"""
+from __future__ import annotations
+
+import time
+
+import grpc
+
+from aimee.analytics.v1 import analytics_pb2
+from aimee.gateway.v1 import gateway_pb2, gateway_pb2_grpc
+from aimee.knowledge.v1 import knowledge_pb2
+from aimee.solver.v1 import solver_pb2
+from services.common import request_id
+from services.common.cache import Cache
+from services.common.errors import InvalidArgument
+from services.gateway.benchmark import run_benchmark
+from services.gateway.chat import ChatStore
+from services.gateway.config import Settings
+from services.gateway.engines import Engines
+from services.gateway.health import HealthProbe
+from services.gateway.orchestrator import Orchestrator
+
+MAX_QUERY_CHARS = 2000
+
+
+def validate_query(query: str) -> str:
+    text = (query or "").strip()
+    if not text:
+        raise InvalidArgument("query（相談内容）を入力してください")
+    if len(text) > MAX_QUERY_CHARS:
+        raise InvalidArgument(f"query は {MAX_QUERY_CHARS} 文字以内にしてください（現在 {len(text)} 文字）")
+    return text
+
+
+class Passthrough:
+    """Forward one call to an engine, keeping its status code and message."""
+
+    def __init__(self, settings: Settings):
+        self.settings = settings
+
+    def timeout(self, context, engine_budget: float) -> float:
+        remaining = context.time_remaining()
+        limit = max(engine_budget, self.settings.hybrid_timeout_seconds)
+        return min(limit, remaining) if remaining is not None else limit
+
+    async def __call__(self, context, engine: str, rpc, request, engine_budget: float):
+        try:
+            return await rpc(request, timeout=self.timeout(context, engine_budget),
+                             metadata=request_id.outgoing_metadata())
+        except grpc.aio.AioRpcError as exc:
+            code = exc.code()
+            if code == grpc.StatusCode.UNAVAILABLE:
+                await context.abort(code, f"{engine}エンジンに接続できません。しばらくしてから再度お試しください")
+            if code == grpc.StatusCode.DEADLINE_EXCEEDED:
+                await context.abort(code, f"{engine}エンジンの応答が制限時間内に届きませんでした")
+            await context.abort(code, exc.details() or f"{engine}エンジンでエラーが発生しました")
+
+
+class AiServicer(gateway_pb2_grpc.AiServiceServicer):
+    def __init__(self, orchestrator: Orchestrator, settings: Settings):
+        self.orchestrator = orchestrator
+        self.settings = settings
+
+    async def Optimize(self, request, context):
+        answer = await self.orchestrator.answer(validate_query(request.query))
+        return gateway_pb2.OptimizeResponse(answer=answer)
+
+    async def Query(self, request, context):
+        answer = await self.orchestrator.answer(validate_query(request.query))
+        return gateway_pb2.QueryResponse(answer=answer)
+
+    async def Analyze(self, request, context):
+        query = validate_query(request.query or f"{request.location}の生産性を分析して")
+        if request.location and request.location not in query:
+            query = f"{request.location} {query}"
+        answer = await self.orchestrator.answer(query)
+        return gateway_pb2.AnalyzeResponse(answer=answer)
+
+    async def RunBenchmark(self, request, context):
+        return await run_benchmark(self.orchestrator, request.test_type or "full_performance",
+                                   request.iterations or 10)
+
+
+class KnowledgeApiServicer(gateway_pb2_grpc.KnowledgeApiServiceServicer):
+    def __init__(self, engines: Engines, passthrough: Passthrough, cache: Cache | None):
+        self.engines, self.call, self.cache = engines, passthrough, cache
+        self.budget = passthrough.settings.budgets.knowledge
+
+    async def _invalidate(self):
+        if self.cache is not None:
+            try:
+                await self.cache.invalidate("knowledge")
+            except Exception:  # noqa: BLE001 - Redis down: entries expire with their TTL
+                pass
+
+    async def AddKnowledgeDocument(self, request, context):
+        result = await self.call(context, "knowledge", self.engines.knowledge.AddDocument, request.document,
+                                 max(self.budget, 30.0))
+        await self._invalidate()
+        return gateway_pb2.AddKnowledgeDocumentResponse(result=result)
+
+    async def SearchKnowledge(self, request, context):
+        req = knowledge_pb2.SearchRequest(q=request.q, location=request.location, category=request.category,
+                                          top_k=request.top_k)
+        result = await self.call(context, "knowledge", self.engines.knowledge.Search, req, self.budget)
+        return gateway_pb2.SearchKnowledgeResponse(result=result)
+
+    async def DeleteKnowledgeDocument(self, request, context):
+        req = knowledge_pb2.DeleteDocumentRequest(doc_id=request.doc_id)
+        result = await self.call(context, "knowledge", self.engines.knowledge.DeleteDocument, req, self.budget)
+        await self._invalidate()
+        return gateway_pb2.DeleteKnowledgeDocumentResponse(result=result)
+
+    async def AddKnowledgeContext(self, request, context):
+        result = await self.call(context, "knowledge", self.engines.knowledge.AddContext, request.context,
+                                 self.budget)
+        await self._invalidate()
+        return gateway_pb2.AddKnowledgeContextResponse(result=result)
+
+
+class AnalyticsApiServicer(gateway_pb2_grpc.AnalyticsApiServiceServicer):
+    def __init__(self, engines: Engines, passthrough: Passthrough):
+        self.engines, self.call = engines, passthrough
+        self.budget = passthrough.settings.budgets.analytics
+
+    async def GetProductivity(self, request, context):
+        req = analytics_pb2.GetProductivityTrendRequest(
+            location=request.location, date_from=request.date_from, date_to=request.date_to,
+            granularity=request.granularity, process=request.process, employee_id=request.employee_id,
+            group_by=request.group_by)
+        result = await self.call(context, "analytics", self.engines.analytics.GetProductivityTrend, req, self.budget)
+        return gateway_pb2.GetProductivityResponse(result=result)
+
+    async def GetAttendance(self, request, context):
+        req = analytics_pb2.GetAttendancePatternRequest(location=request.location, date_from=request.date_from,
+                                                        date_to=request.date_to)
+        result = await self.call(context, "analytics", self.engines.analytics.GetAttendancePattern, req, self.budget)
+        return gateway_pb2.GetAttendanceResponse(result=result)
+
+    async def GetAlertStatistics(self, request, context):
+        req = analytics_pb2.GetAlertStatsRequest(location=request.location, date_from=request.date_from,
+                                                 date_to=request.date_to, period=request.period)
+        result = await self.call(context, "analytics", self.engines.analytics.GetAlertStats, req, self.budget)
+        return gateway_pb2.GetAlertStatisticsResponse(result=result)
+
+    async def ForecastWorkload(self, request, context):
+        result = await self.call(context, "analytics", self.engines.analytics.ForecastWorkload, request.forecast,
+                                 self.budget)
+        return gateway_pb2.ForecastWorkloadResponse(result=result)
+
+
+class AlertsApiServicer(gateway_pb2_grpc.AlertsApiServiceServicer):
+    def __init__(self, engines: Engines, passthrough: Passthrough, orchestrator: Orchestrator):
+        self.engines, self.call, self.orchestrator = engines, passthrough, orchestrator
+        self.budget = passthrough.settings.budgets.analytics
+
+    async def ListAlerts(self, request, context):
+        req = analytics_pb2.ListAlertsRequest(
+            location=request.location, alert_type=request.alert_type, severity=request.severity,
+            status=request.status, date_from=request.date_from, date_to=request.date_to,
+            page_size=request.page_size, page_token=request.page_token)
+        result = await self.call(context, "analytics", self.engines.analytics.ListAlerts, req, self.budget)
+        return gateway_pb2.ListAlertsResponse(result=result)
+
+    async def GetAlert(self, request, context):
+        req = analytics_pb2.GetAlertRequest(alert_id=request.alert_id)
+        result = await self.call(context, "analytics", self.engines.analytics.GetAlert, req, self.budget)
+        return gateway_pb2.GetAlertResponse(result=result)
+
+    async def _alert_answer(self, context, alert_id: int, mode: str):
+        if alert_id <= 0:
+            raise InvalidArgument("alert_id は正の整数で指定してください")
+        try:
+            return await self.orchestrator.alert_flow(alert_id, mode)
+        except grpc.aio.AioRpcError as exc:
+            await context.abort(exc.code(), exc.details() or "アラートを取得できませんでした")
+
+    async def AnalyzeAlert(self, request, context):
+        return gateway_pb2.AnalyzeAlertResponse(answer=await self._alert_answer(context, request.alert_id,
+                                                                                "alert_analyze"))
+
+    async def ImproveAlert(self, request, context):
+        return gateway_pb2.ImproveAlertResponse(answer=await self._alert_answer(context, request.alert_id,
+                                                                                "alert_improve"))
+
+    async def DetectAlerts(self, request, context):
+        req = analytics_pb2.DetectAlertsRequest(location=request.location, date=request.date)
+        result = await self.call(context, "analytics", self.engines.analytics.DetectAlerts, req, 30.0)
+        return gateway_pb2.DetectAlertsResponse(result=result)
+
+
+class AssignmentsApiServicer(gateway_pb2_grpc.AssignmentsApiServiceServicer):
+    def __init__(self, engines: Engines, passthrough: Passthrough, cache: Cache | None):
+        self.engines, self.call, self.cache = engines, passthrough, cache
+        self.budget = passthrough.settings.budgets.solver
+
+    async def GetCurrentAssignments(self, request, context):
+        req = solver_pb2.GetCurrentAssignmentsRequest(location=request.location, date=request.date)
+        result = await self.call(context, "solver", self.engines.solver.GetCurrentAssignments, req, self.budget)
+        return gateway_pb2.GetCurrentAssignmentsResponse(result=result)
+
+    async def RecommendAssignments(self, request, context):
+        result = await self.call(context, "solver", self.engines.solver.Recommend, request.recommend,
+                                 max(self.budget, 30.0))
+        return gateway_pb2.RecommendAssignmentsResponse(result=result)
+
+    async def UpdateAssignment(self, request, context):
+        req = solver_pb2.UpdateAssignmentRequest(
+            assignment_id=request.assignment_id, expected_version=request.expected_version, process=request.process,
+            time_block=request.time_block, planned_hours=request.planned_hours, status=request.status,
+            reason=request.reason, adjusted_by=request.adjusted_by, ai_confidence_score=request.ai_confidence_score)
+        result = await self.call(context, "solver", self.engines.solver.UpdateAssignment, req, self.budget)
+        if self.cache is not None:
+            try:
+                await self.cache.invalidate(f"solver:{result.assignment.location}")
+            except Exception:  # noqa: BLE001 - Redis down: entries expire with their TTL
+                pass
+        return gateway_pb2.UpdateAssignmentResponse(result=result)
+
+    async def SimulateAssignments(self, request, context):
+        result = await self.call(context, "solver", self.engines.solver.Simulate, request.simulation,
+                                 max(self.budget, 30.0))
+        return gateway_pb2.SimulateAssignmentsResponse(result=result)
+
+
+class ChatApiServicer(gateway_pb2_grpc.ChatApiServiceServicer):
+    def __init__(self, orchestrator: Orchestrator, chat: ChatStore):
+        self.orchestrator, self.chat = orchestrator, chat
+
+    async def PostChatMessage(self, request, context):
+        return await self.chat.converse(self.orchestrator, request.session_id, request.user_id,
+                                        validate_query(request.message))
+
+    async def GetChatHistory(self, request, context):
+        return await self.chat.history(request.session_id, request.limit or 50)
+
+
+class MeshStatusServicer(gateway_pb2_grpc.MeshStatusServiceServicer):
+    def __init__(self, probe: HealthProbe):
+        self.probe = probe
+
+    async def GetHealth(self, request, context):
+        started = time.perf_counter()
+        response = await self.probe.check()
+        response.components.append(gateway_pb2.ComponentHealth(
+            name="gateway", status="ok", latency_ms=round((time.perf_counter() - started) * 1000, 1)))
+        return response

@@ -1,0 +1,1 @@
+"""Launcher: the supervisor that owns every child process of the local mesh (services + Envoy)."""
