@@ -1,7 +1,7 @@
 """Apply db/schema.sql to a database idempotently (`python -m db.apply [--database NAME]`).
 
-schema.sql only holds CREATE TABLE IF NOT EXISTS and ALTER TABLE ... ADD ... IF NOT EXISTS statements,
-so applying it twice is a no-op and a database created from an older schema.sql picks up additions.
+schema.sql only holds CREATE TABLE IF NOT EXISTS statements (MySQL 8 and MariaDB alike),
+so applying it twice is a no-op.
 """
 from __future__ import annotations
 

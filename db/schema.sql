@@ -77,6 +77,7 @@ CREATE TABLE IF NOT EXISTS attendance_records (
   UNIQUE KEY uq_att (employee_id, attendance_date),
   KEY idx_att_loc_date (location_id, attendance_date, attendance_status, overtime_hours),
   KEY idx_att_date (attendance_date),
+  KEY idx_att_emp_status (employee_id, attendance_date, attendance_status) COMMENT 'the seed staff_query join',
   CONSTRAINT fk_att_employee FOREIGN KEY (employee_id) REFERENCES employees(employee_id)
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4;
 
@@ -203,9 +204,3 @@ CREATE TABLE IF NOT EXISTS chat_messages (
   created_at    TIMESTAMP(3) NOT NULL DEFAULT CURRENT_TIMESTAMP(3),
   KEY idx_chat_session (session_id, message_id)
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4;
-
--- Additions after the first version: ALTER ... IF NOT EXISTS, so `python -m db.apply` brings databases
--- created from an earlier schema.sql up to date and re-applying stays a no-op.
--- Covering index for the seed's staff_query (per-employee join of the last 30 days of attendance):
--- 1.2 s -> 0.26 s at 200 staff x 365 days per site.
-ALTER TABLE attendance_records ADD INDEX IF NOT EXISTS idx_att_emp_status (employee_id, attendance_date, attendance_status);

@@ -67,18 +67,18 @@ class AiServicer(gateway_pb2_grpc.AiServiceServicer):
 
     async def Optimize(self, request, context):
         answer = await self.orchestrator.answer(validate_query(request.query))
-        return gateway_pb2.OptimizeResponse(answer=answer)
+        return answer
 
     async def Query(self, request, context):
         answer = await self.orchestrator.answer(validate_query(request.query))
-        return gateway_pb2.QueryResponse(answer=answer)
+        return answer
 
     async def Analyze(self, request, context):
         query = validate_query(request.query or f"{request.location}の生産性を分析して")
         if request.location and request.location not in query:
             query = f"{request.location} {query}"
         answer = await self.orchestrator.answer(query)
-        return gateway_pb2.AnalyzeResponse(answer=answer)
+        return answer
 
     async def RunBenchmark(self, request, context):
         return await run_benchmark(self.orchestrator, request.test_type or "full_performance",
@@ -101,25 +101,25 @@ class KnowledgeApiServicer(gateway_pb2_grpc.KnowledgeApiServiceServicer):
         result = await self.call(context, "knowledge", self.engines.knowledge.AddDocument, request.document,
                                  max(self.budget, 30.0))
         await self._invalidate()
-        return gateway_pb2.AddKnowledgeDocumentResponse(result=result)
+        return result
 
     async def SearchKnowledge(self, request, context):
         req = knowledge_pb2.SearchRequest(q=request.q, location=request.location, category=request.category,
                                           top_k=request.top_k)
         result = await self.call(context, "knowledge", self.engines.knowledge.Search, req, self.budget)
-        return gateway_pb2.SearchKnowledgeResponse(result=result)
+        return result
 
     async def DeleteKnowledgeDocument(self, request, context):
         req = knowledge_pb2.DeleteDocumentRequest(doc_id=request.doc_id)
         result = await self.call(context, "knowledge", self.engines.knowledge.DeleteDocument, req, self.budget)
         await self._invalidate()
-        return gateway_pb2.DeleteKnowledgeDocumentResponse(result=result)
+        return result
 
     async def AddKnowledgeContext(self, request, context):
         result = await self.call(context, "knowledge", self.engines.knowledge.AddContext, request.context,
                                  self.budget)
         await self._invalidate()
-        return gateway_pb2.AddKnowledgeContextResponse(result=result)
+        return result
 
 
 class AnalyticsApiServicer(gateway_pb2_grpc.AnalyticsApiServiceServicer):
@@ -133,24 +133,24 @@ class AnalyticsApiServicer(gateway_pb2_grpc.AnalyticsApiServiceServicer):
             granularity=request.granularity, process=request.process, employee_id=request.employee_id,
             group_by=request.group_by)
         result = await self.call(context, "analytics", self.engines.analytics.GetProductivityTrend, req, self.budget)
-        return gateway_pb2.GetProductivityResponse(result=result)
+        return result
 
     async def GetAttendance(self, request, context):
         req = analytics_pb2.GetAttendancePatternRequest(location=request.location, date_from=request.date_from,
                                                         date_to=request.date_to)
         result = await self.call(context, "analytics", self.engines.analytics.GetAttendancePattern, req, self.budget)
-        return gateway_pb2.GetAttendanceResponse(result=result)
+        return result
 
     async def GetAlertStatistics(self, request, context):
         req = analytics_pb2.GetAlertStatsRequest(location=request.location, date_from=request.date_from,
                                                  date_to=request.date_to, period=request.period)
         result = await self.call(context, "analytics", self.engines.analytics.GetAlertStats, req, self.budget)
-        return gateway_pb2.GetAlertStatisticsResponse(result=result)
+        return result
 
     async def ForecastWorkload(self, request, context):
         result = await self.call(context, "analytics", self.engines.analytics.ForecastWorkload, request.forecast,
                                  self.budget)
-        return gateway_pb2.ForecastWorkloadResponse(result=result)
+        return result
 
 
 class AlertsApiServicer(gateway_pb2_grpc.AlertsApiServiceServicer):
@@ -164,12 +164,12 @@ class AlertsApiServicer(gateway_pb2_grpc.AlertsApiServiceServicer):
             status=request.status, date_from=request.date_from, date_to=request.date_to,
             page_size=request.page_size, page_token=request.page_token)
         result = await self.call(context, "analytics", self.engines.analytics.ListAlerts, req, self.budget)
-        return gateway_pb2.ListAlertsResponse(result=result)
+        return result
 
     async def GetAlert(self, request, context):
         req = analytics_pb2.GetAlertRequest(alert_id=request.alert_id)
         result = await self.call(context, "analytics", self.engines.analytics.GetAlert, req, self.budget)
-        return gateway_pb2.GetAlertResponse(result=result)
+        return result
 
     async def _alert_answer(self, context, alert_id: int, mode: str):
         if alert_id <= 0:
@@ -180,17 +180,15 @@ class AlertsApiServicer(gateway_pb2_grpc.AlertsApiServiceServicer):
             await context.abort(exc.code(), exc.details() or "アラートを取得できませんでした")
 
     async def AnalyzeAlert(self, request, context):
-        return gateway_pb2.AnalyzeAlertResponse(answer=await self._alert_answer(context, request.alert_id,
-                                                                                "alert_analyze"))
+        return await self._alert_answer(context, request.alert_id, "alert_analyze")
 
     async def ImproveAlert(self, request, context):
-        return gateway_pb2.ImproveAlertResponse(answer=await self._alert_answer(context, request.alert_id,
-                                                                                "alert_improve"))
+        return await self._alert_answer(context, request.alert_id, "alert_improve")
 
     async def DetectAlerts(self, request, context):
         req = analytics_pb2.DetectAlertsRequest(location=request.location, date=request.date)
         result = await self.call(context, "analytics", self.engines.analytics.DetectAlerts, req, 30.0)
-        return gateway_pb2.DetectAlertsResponse(result=result)
+        return result
 
 
 class AssignmentsApiServicer(gateway_pb2_grpc.AssignmentsApiServiceServicer):
@@ -201,12 +199,12 @@ class AssignmentsApiServicer(gateway_pb2_grpc.AssignmentsApiServiceServicer):
     async def GetCurrentAssignments(self, request, context):
         req = solver_pb2.GetCurrentAssignmentsRequest(location=request.location, date=request.date)
         result = await self.call(context, "solver", self.engines.solver.GetCurrentAssignments, req, self.budget)
-        return gateway_pb2.GetCurrentAssignmentsResponse(result=result)
+        return result
 
     async def RecommendAssignments(self, request, context):
         result = await self.call(context, "solver", self.engines.solver.Recommend, request.recommend,
                                  max(self.budget, 30.0))
-        return gateway_pb2.RecommendAssignmentsResponse(result=result)
+        return result
 
     async def UpdateAssignment(self, request, context):
         req = solver_pb2.UpdateAssignmentRequest(
@@ -219,12 +217,12 @@ class AssignmentsApiServicer(gateway_pb2_grpc.AssignmentsApiServiceServicer):
                 await self.cache.invalidate(f"solver:{result.assignment.location}")
             except Exception:  # noqa: BLE001 - Redis down: entries expire with their TTL
                 pass
-        return gateway_pb2.UpdateAssignmentResponse(result=result)
+        return result
 
     async def SimulateAssignments(self, request, context):
         result = await self.call(context, "solver", self.engines.solver.Simulate, request.simulation,
                                  max(self.budget, 30.0))
-        return gateway_pb2.SimulateAssignmentsResponse(result=result)
+        return result
 
 
 class ChatApiServicer(gateway_pb2_grpc.ChatApiServiceServicer):

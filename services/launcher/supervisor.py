@@ -1,12 +1,14 @@
 """The local mesh supervisor: one long-lived process that owns every child (five engines, gateway, Envoy).
 
-Why a supervisor: Envoy sets PR_SET_PDEATHSIG, so it dies with the process that started it; a shell
-script that backgrounds it and exits would kill it. The supervisor stays alive, restarts a crashed child
-with backoff, and on SIGTERM stops the children in reverse order (Envoy first, engines last) gracefully.
+Why a supervisor: the mesh is seven processes that must start, stop and die together. The supervisor
+stays alive, restarts a crashed child with backoff, and on SIGTERM stops the children in reverse order
+(Envoy first, engines last) gracefully. Every child gets PR_SET_PDEATHSIG, so even a SIGKILLed supervisor
+leaves no orphan holding port 8000.
 """
 from __future__ import annotations
 
 import asyncio
+import ctypes
 import json
 import os
 import signal
@@ -15,7 +17,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from services.launcher.envoy_config import write_envoy_config
+from services.launcher.envoy_config import envoy_binary, write_envoy_config
 
 ENGINES = ("intent", "analytics", "solver", "knowledge", "synthesis")
 DEFAULT_PORTS = {"intent": 50051, "analytics": 50052, "solver": 50053, "knowledge": 50054, "synthesis": 50055,
@@ -79,9 +81,9 @@ class Child:
     log_file: object = field(default=None, repr=False)
 
 
-def envoy_binary() -> str:
-    candidate = Path(sys.executable).parent / "envoy"
-    return str(candidate) if candidate.exists() else "envoy"
+def _die_with_parent() -> None:
+    """prctl(PR_SET_PDEATHSIG, SIGTERM) in the child: it is told to stop when the supervisor dies."""
+    ctypes.CDLL(None).prctl(1, signal.SIGTERM)
 
 
 def plan_children(layout: MeshLayout) -> list[Child]:
@@ -95,7 +97,7 @@ def plan_children(layout: MeshLayout) -> list[Child]:
         gateway_grpc_port=layout.ports["gateway"], ws_host="127.0.0.1", ws_port=layout.ws_port,
         descriptor_path=str(repo_root() / "deploy" / "gen" / "aimee.pb"))
     children.append(Child("envoy", [envoy_binary(), "-c", str(envoy_config), "--log-level", "warn",
-                                    "--use-dynamic-base-id", "--concurrency", "2"], logs / "envoy.log"))
+                                    "--disable-hot-restart", "--concurrency", "2"], logs / "envoy.log"))
     return children
 
 
@@ -111,7 +113,7 @@ class Supervisor:
         child.log_file = open(child.log_path, "ab", buffering=0)
         child.process = await asyncio.create_subprocess_exec(
             *child.argv, cwd=str(repo_root()), env=self.env, stdin=asyncio.subprocess.DEVNULL,
-            stdout=child.log_file, stderr=child.log_file)
+            stdout=child.log_file, stderr=child.log_file, preexec_fn=_die_with_parent)
         child.started_at = time.monotonic()
         self._write_state()
 
