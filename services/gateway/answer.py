@@ -47,9 +47,10 @@ def _supporting(data: synthesis_pb2.EngineData, composed) -> gateway_pb2.Support
             available_staff=p.kpis.available_staff, optimization_feasible=p.optimization_feasible,
             constraint_violations=list(p.constraint_violations), shortage_staff_hours=p.kpis.shortage_staff_hours,
             coverage_pct=p.kpis.coverage_pct, solver_status=p.solver.status, date=p.date))
+    # Only the chunks the answer actually cites; without synthesis, none is claimed as applied.
     used = set(composed.knowledge_used) if composed is not None else set()
     for hit in data.knowledge.hits:
-        if used and hit.chunk_id not in used:
+        if hit.chunk_id not in used:
             continue
         supporting.knowledge_applied.append(gateway_pb2.KnowledgeApplied(
             doc_id=hit.doc_id, chunk_id=hit.chunk_id, title=hit.title, text=hit.text, score=hit.score))

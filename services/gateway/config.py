@@ -41,6 +41,12 @@ class Settings:
     @classmethod
     def from_env(cls) -> "Settings":
         tokens = tuple(t.strip() for t in env.env_str("AIMEE_API_TOKENS").split(",") if t.strip())
+        # With a main LLM the narrative takes seconds, not milliseconds: widen synthesis' (and the total) budget.
+        llm_synthesis = env.env_float("SYNTHESIS_LLM_TIMEOUT_SECONDS", 20.0) + 0.5
+        synthesis_default = llm_synthesis if env.env_str("OLLAMA_MAIN_HOST") else 4.0
+        llm_intent = env.env_float("INTENT_LLM_TIMEOUT_SECONDS", 5.0) + 0.5
+        intent_default = llm_intent if env.env_str("OLLAMA_LIGHT_HOST") else 1.5
+        hybrid_default = max(10.0, synthesis_default + intent_default + 4.5)
         return cls(
             port=env.service_port("gateway", 50050),
             ws_port=env.env_int("GATEWAY_WS_PORT", 8010),
@@ -50,13 +56,13 @@ class Settings:
             solver_addr=env.env_str("SOLVER_ADDR", f"127.0.0.1:{env.service_port('solver', 50053)}"),
             knowledge_addr=env.env_str("KNOWLEDGE_ADDR", f"127.0.0.1:{env.service_port('knowledge', 50054)}"),
             synthesis_addr=env.env_str("SYNTHESIS_ADDR", f"127.0.0.1:{env.service_port('synthesis', 50055)}"),
-            hybrid_timeout_seconds=env.env_float("HYBRID_TIMEOUT_SECONDS", 10.0),
+            hybrid_timeout_seconds=env.env_float("HYBRID_TIMEOUT_SECONDS", hybrid_default),
             budgets=EngineBudgets(
-                intent=env.env_float("INTENT_TIMEOUT_SECONDS", 1.5),
+                intent=env.env_float("INTENT_TIMEOUT_SECONDS", intent_default),
                 analytics=env.env_float("ANALYTICS_TIMEOUT_SECONDS", 3.0),
                 solver=env.env_float("SOLVER_TIMEOUT_SECONDS", 6.0),
                 knowledge=env.env_float("KNOWLEDGE_TIMEOUT_SECONDS", 2.0),
-                synthesis=env.env_float("SYNTHESIS_TIMEOUT_SECONDS", 4.0),
+                synthesis=env.env_float("SYNTHESIS_TIMEOUT_SECONDS", synthesis_default),
             ),
             database_url=env.database_url(),
             redis_url=env.redis_url(),

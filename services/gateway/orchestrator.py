@@ -153,9 +153,13 @@ class Orchestrator:
             call = self.engines.synthesis.ComposeStream(synthesis_pb2.ComposeStreamRequest(request=request),
                                                         timeout=t, metadata=md)
             async for event in call:
-                if event.HasField("final"):
+                kind = event.WhichOneof("event")
+                if kind == "final":
                     final = event.final
-                elif event.narrative_chunk:
+                elif kind == "narrative_reset":
+                    # The streamed model text failed the number check: clients drop what they showed.
+                    await sink({"type": "narrative_reset"})
+                elif kind == "narrative_chunk":
                     await sink({"type": "narrative", "text": event.narrative_chunk})
             if final is None:
                 raise RuntimeError("合成エンジンが最終結果を返しませんでした")

@@ -1,0 +1,1 @@
+"""Intent engine: a manager's Japanese request → typed intent (rules first, an optional small LLM second)."""
