@@ -59,8 +59,8 @@ CREATE TABLE IF NOT EXISTS productivity_records (
   hours_worked       DECIMAL(5,2) NOT NULL,
   overtime_hours     DECIMAL(5,2) NOT NULL DEFAULT 0,
   UNIQUE KEY uq_prod (employee_id, process_id, record_date),
-  KEY idx_prod_loc_date (location_id, record_date, process_id, productivity_score, hours_worked, overtime_hours),
-  KEY idx_prod_date (record_date),
+  KEY idx_prod_loc_date (location_id, record_date, process_id, productivity_score, hours_worked, overtime_hours, employee_id),
+  KEY idx_prod_date (record_date, productivity_score),
   CONSTRAINT fk_prod_employee FOREIGN KEY (employee_id) REFERENCES employees(employee_id),
   CONSTRAINT fk_prod_process FOREIGN KEY (process_id) REFERENCES processes(process_id)
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4;
@@ -75,8 +75,8 @@ CREATE TABLE IF NOT EXISTS attendance_records (
   actual_hours      DECIMAL(4,2) NOT NULL DEFAULT 0,
   overtime_hours    DECIMAL(4,2) NOT NULL DEFAULT 0,
   UNIQUE KEY uq_att (employee_id, attendance_date),
-  KEY idx_att_loc_date (location_id, attendance_date, attendance_status, overtime_hours),
-  KEY idx_att_date (attendance_date),
+  KEY idx_att_loc_date (location_id, attendance_date, attendance_status, overtime_hours, employee_id),
+  KEY idx_att_date (attendance_date, attendance_status, overtime_hours),
   KEY idx_att_emp_status (employee_id, attendance_date, attendance_status) COMMENT 'the seed staff_query join',
   CONSTRAINT fk_att_employee FOREIGN KEY (employee_id) REFERENCES employees(employee_id)
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4;
