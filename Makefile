@@ -34,9 +34,11 @@ lint: setup
 # Schema + deterministic sample data (history ends today) into $(DB); kept if already loaded today.
 data: setup
 	$(PY) -m db.load --database $(DB) --if-stale
+	DATABASE_URL=mysql://root@127.0.0.1:3306/$(DB) $(PY) -m services.analytics.backfill
 
 data-reset: setup
 	$(PY) -m db.load --database $(DB)
+	DATABASE_URL=mysql://root@127.0.0.1:3306/$(DB) $(PY) -m services.analytics.backfill
 
 data-scale: setup
 	$(PY) -m db.load --database aimee_scale --scale --sites 50 --staff 200 --days 365

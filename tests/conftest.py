@@ -21,10 +21,14 @@ def free_port() -> int:
 
 @pytest.fixture(scope="session")
 def database_url() -> str:
-    """aimee_test with the deterministic sample data, loaded once per test session."""
+    """aimee_test with the deterministic sample data and the alerts detection finds in it, once per session."""
+    import asyncio
+
     from db.load import load_sample
+    from services.analytics.backfill import backfill
 
     load_sample(TEST_DATABASE, seed=42)
+    asyncio.run(backfill(TEST_DATABASE_URL, TEST_REDIS_URL, days=14, cache_prefix="aimee-test-load"))
     os.environ["DATABASE_URL"] = TEST_DATABASE_URL
     return TEST_DATABASE_URL
 

@@ -180,9 +180,10 @@ class TestLoadedToday:
 
     def test_alerts(self, sql):
         rows = sql.rows("SELECT alert_type, status, rule_key, evidence_json, resolved_at FROM alerts")
-        assert {r["alert_type"] for r in rows} == {"overtime_over_limit", "productivity_drop", "absence_spike",
-                                                   "staffing_shortage"}
-        assert {r["status"] for r in rows} >= {"open", "resolved"}
+        types = {r["alert_type"] for r in rows}
+        assert types <= {"overtime_over_limit", "productivity_drop", "absence_spike", "staffing_shortage"}
+        assert len(types) >= 2
+        assert {r["status"] for r in rows} == {"resolved"}  # open alerts come from detection, not the generator
         assert all(r["rule_key"].startswith("seed:") and json.loads(r["evidence_json"]) for r in rows)
         assert all((r["status"] == "resolved") == (r["resolved_at"] is not None) for r in rows)
 
