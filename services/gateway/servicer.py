@@ -25,6 +25,7 @@ from services.gateway.health import HealthProbe
 from services.gateway.orchestrator import Orchestrator
 
 MAX_QUERY_CHARS = 2000
+ADD_DOCUMENT_SECONDS = 590.0  # embedding a long document takes minutes; Envoy's route allows 600 s
 
 
 def validate_query(query: str) -> str:
@@ -99,7 +100,7 @@ class KnowledgeApiServicer(gateway_pb2_grpc.KnowledgeApiServiceServicer):
 
     async def AddKnowledgeDocument(self, request, context):
         result = await self.call(context, "knowledge", self.engines.knowledge.AddDocument, request.document,
-                                 max(self.budget, 30.0))
+                                 ADD_DOCUMENT_SECONDS)
         await self._invalidate()
         return result
 

@@ -47,7 +47,9 @@ GATEWAY_SERVICES: tuple[str, ...] = (
 
 # Routes allowed a longer timeout than route_timeout_s: (REST path, gRPC path) → seconds.
 LONG_RUNNING_PATHS: tuple[tuple[str, str, int], ...] = (
-    ("/api/v1/benchmark", "/aimee.gateway.v1.AiService/RunBenchmark", 120),
+    ("/api/v1/benchmark", "/aimee.gateway.v1.AiService/RunBenchmark", 600),
+    # Registering a long document embeds every chunk (~0.1-0.5 s each on 2 cores).
+    ("/api/v1/knowledge/documents", "/aimee.gateway.v1.KnowledgeApiService/AddKnowledgeDocument", 600),
 )
 
 WS_PREFIX = "/ws/"
