@@ -1,0 +1,68 @@
+"""Solver engine process: wiring only (pool, sites, cache, planner, servicer) — `python -m services.solver.server`.
+
+`build(settings)` is what tests and the gateway's tests use to run the engine in-process (it binds no port):
+    built = await build(Settings.from_env())      # or: registrars, service_names, cleanup = await build(...)
+    server, port, health = await create_server(built.registrars, built.service_names, port=0)
+    ...; await server.stop(0); await built.cleanup()
+"""
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable
+from typing import NamedTuple
+
+from aimee.solver.v1 import solver_pb2, solver_pb2_grpc
+
+from services.common import logs
+from services.common.cache import Cache
+from services.common.db import create_pool
+from services.common.grpc_server import Registrar, serve
+from services.common.sites import SiteDirectory
+
+from services.solver.config import Settings
+from services.solver.planner import Planner
+from services.solver.repository import SolverRepository
+from services.solver.servicer import SolverServicer
+from services.solver.updates import AssignmentUpdater
+
+SERVICE_NAME = solver_pb2.DESCRIPTOR.services_by_name["SolverService"].full_name
+
+
+class Built(NamedTuple):
+    registrars: list[Registrar]
+    service_names: list[str]
+    cleanup: Callable[[], Awaitable[None]]
+
+
+async def build(settings: Settings) -> Built:
+    """Create the engine's resources; the cache is only used to invalidate analytics after an update."""
+    pool = await create_pool(settings.database_url, minsize=1, maxsize=settings.db_pool_size)
+    cache = Cache(settings.redis_url, prefix=settings.cache_prefix)
+    repo = SolverRepository(pool)
+    sites = SiteDirectory(pool)
+    servicer = SolverServicer(Planner(repo, sites, settings), AssignmentUpdater(repo, sites, cache))
+
+    async def cleanup() -> None:
+        await cache.close()
+        pool.close()
+        await pool.wait_closed()
+
+    def register(server) -> None:
+        solver_pb2_grpc.add_SolverServiceServicer_to_server(servicer, server)
+
+    return Built([register], [SERVICE_NAME], cleanup)
+
+
+async def _run(settings: Settings) -> None:
+    built = await build(settings)
+    await serve("solver", built.registrars, built.service_names, settings.port, settings.host,
+                on_shutdown=built.cleanup)
+
+
+def main() -> None:
+    logs.setup("solver")
+    asyncio.run(_run(Settings.from_env()))
+
+
+if __name__ == "__main__":
+    main()

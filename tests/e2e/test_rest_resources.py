@@ -1,0 +1,116 @@
+"""Every REST resource family through Envoy: analytics, alerts (+AI analysis), assignments, knowledge, benchmark."""
+from __future__ import annotations
+
+import uuid
+
+import pytest
+
+
+def test_analytics_endpoints_answer_with_numbers(http):
+    prod = http.get("/api/v1/analytics/productivity", params={"location": "横浜", "granularity": "week"})
+    assert prod.status_code == 200, prod.text
+    body = prod.json()
+    assert body["points"] and all(p["sample_size"] > 0 for p in body["points"])
+    att = http.get("/api/v1/analytics/attendance", params={"location": "横浜"}).json()
+    worst = max(att["weekdays"], key=lambda w: w["absence_rate"])
+    assert worst["weekday_name"] == "月"
+    stats = http.get("/api/v1/analytics/alerts", params={"period": "week"}).json()
+    assert stats["total"] >= stats["open"] > 0
+    forecast = http.post("/api/v1/analytics/forecast", json={"location": "横浜", "days": 7})
+    assert forecast.status_code == 200, forecast.text
+    points = forecast.json()["points"]
+    assert points and all(p["lower_units"] <= p["forecast_units"] <= p["upper_units"] for p in points)
+
+
+@pytest.mark.parametrize("params,fragment", [
+    ({"location": "横浜", "granularity": "hour"}, "granularity"),
+    ({"location": "横浜", "date_from": "2026-05-02", "date_to": "2026-05-01"}, "date_from"),
+])
+def test_analytics_bad_input_is_400(http, params, fragment):
+    resp = http.get("/api/v1/analytics/productivity", params=params)
+    assert resp.status_code == 400, resp.text
+    assert fragment in resp.json()["message"]
+
+
+def test_alerts_list_detail_and_ai_analysis(http):
+    page = http.get("/api/v1/alerts", params={"location": "品川", "alert_type": "overtime_over_limit",
+                                              "page_size": 5}).json()
+    assert page["total"] >= len(page["alerts"]) > 0
+    alert_id = page["alerts"][0]["alert_id"]
+    detail = http.get(f"/api/v1/alerts/{alert_id}").json()
+    assert detail["alert"]["location"] == "品川" and detail["alert"]["evidence"]
+    analysis = http.post(f"/api/v1/alerts/{alert_id}/analyze", json={})
+    assert analysis.status_code == 200, analysis.text
+    body = analysis.json()
+    assert body["supporting_data"]["engine_data"]["alert"]["alert_id"] == alert_id
+    assert body["narrative"] and body["status"] == "success"
+    improve = http.post(f"/api/v1/alerts/{alert_id}/improve", json={}).json()
+    assert improve["supporting_data"]["constraint_check"]["solver_status"]
+    assert improve["improvement_plan"]["action_plan"]
+    assert http.get("/api/v1/alerts/99999999").status_code == 404
+    assert http.post("/api/v1/alerts/99999999/analyze", json={}).status_code == 404
+
+
+def test_detect_alerts_is_idempotent(http):
+    first = http.post("/api/v1/alerts/detect", json={"location": "品川"})
+    assert first.status_code == 200, first.text
+    again = http.post("/api/v1/alerts/detect", json={"location": "品川"}).json()
+    assert again["created"] == 0
+    assert again["unchanged"] == first.json()["created"] + first.json()["unchanged"]
+
+
+def test_assignments_current_recommend_simulate_update(http):
+    current = http.get("/api/v1/assignments/current", params={"location": "横浜"}).json()
+    assert current["assignments"]
+    rec = http.post("/api/v1/assignments/recommend", json={"location": "横浜"})
+    assert rec.status_code == 200, rec.text
+    plan = rec.json()["plan"]
+    assert plan["assignments"] and plan["solver"]["status"] and plan["explanation"]
+    sim = http.post("/api/v1/assignments/simulate", json={"location": "横浜", "demand_change_pct": 20})
+    assert sim.status_code == 200, sim.text
+    sim_body = sim.json()
+    assert sim_body["scenario"]["kpis"]["demand_staff_hours"] > sim_body["baseline"]["kpis"]["demand_staff_hours"]
+    target = current["assignments"][0]
+    update = http.put(f"/api/v1/assignments/{target['assignment_id']}", json={
+        "expected_version": target["version"], "planned_hours": 3.5, "reason": "e2e テスト", "adjusted_by": "tester"})
+    assert update.status_code == 200, update.text
+    assert update.json()["assignment"]["version"] == target["version"] + 1
+    stale = http.put(f"/api/v1/assignments/{target['assignment_id']}", json={
+        "expected_version": target["version"], "planned_hours": 2.0, "reason": "古い版", "adjusted_by": "tester"})
+    assert stale.status_code == 409, stale.text
+
+
+def test_knowledge_add_search_delete(http):
+    marker = f"e2e-{uuid.uuid4().hex[:6]}"
+    added = http.post("/api/v1/knowledge/documents", json={
+        "title": "品川の積み込み手順", "category": "現場ノウハウ", "location": "品川", "source": marker,
+        "text": "品川拠点では夕方の積み込みが集中する。出荷工程は15時までに熟練者を2名確保する。"
+                "トラックの到着が遅れた日は、仕分けを先に終わらせてから積み込みに入る。"})
+    assert added.status_code == 200, added.text
+    doc_id = added.json()["doc_id"]
+    assert added.json()["chunk_count"] >= 1
+    hits = http.get("/api/v1/knowledge/search",
+                    params={"q": "品川で夕方の積み込みを間に合わせるには？", "location": "品川"}).json()["hits"]
+    assert doc_id in [h["doc_id"] for h in hits]
+    assert http.delete(f"/api/v1/knowledge/documents/{doc_id}").status_code == 200
+    hits = http.get("/api/v1/knowledge/search",
+                    params={"q": "品川で夕方の積み込みを間に合わせるには？", "location": "品川"}).json()["hits"]
+    assert doc_id not in [h["doc_id"] for h in hits]
+    assert http.delete(f"/api/v1/knowledge/documents/{doc_id}").status_code == 404
+    bad = http.post("/api/v1/knowledge/documents", json={"title": "x", "text": "本文", "category": "雑談",
+                                                         "source": marker})
+    assert bad.status_code == 400
+
+
+def test_ai_analyze_and_benchmark(http):
+    analyze = http.post("/api/v1/ai/analyze", json={"query": "生産性の傾向を教えて", "location": "札幌"})
+    assert analyze.status_code == 200, analyze.text
+    body = analyze.json()
+    assert body["intent"]["location"] == "札幌"
+    assert body["supporting_data"]["engine_data"]["productivity"]["points"]
+    bench = http.post("/api/v1/benchmark", json={"test_type": "full_performance", "iterations": 1})
+    assert bench.status_code == 200, bench.text
+    stages = {s["stage"]: s for s in bench.json()["stages"]}
+    assert {"total", "intent", "analytics", "solver", "knowledge", "synthesis"} <= set(stages)
+    assert all(s["p95_ms"] >= s["p50_ms"] >= 0 for s in stages.values())
+    assert http.post("/api/v1/benchmark", json={"test_type": "x", "iterations": 1}).status_code == 400
