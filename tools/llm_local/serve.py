@@ -35,7 +35,7 @@ def main() -> None:
     parser.add_argument("--alias", required=True)
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=8080)
-    parser.add_argument("--ctx", type=int, default=4096, help="context tokens, shared by the parallel slots")
+    parser.add_argument("--ctx", type=int, default=8192, help="context tokens, shared by the parallel slots")
     parser.add_argument("--parallel", type=int, default=2, help="concurrent request slots (intent + synthesis)")
     parser.add_argument("--threads", type=int, default=os.cpu_count() or 2)
     args = parser.parse_args()
