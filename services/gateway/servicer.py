@@ -187,7 +187,8 @@ class AlertsApiServicer(gateway_pb2_grpc.AlertsApiServiceServicer):
         return await self._alert_answer(context, request.alert_id, "alert_improve")
 
     async def DetectAlerts(self, request, context):
-        req = analytics_pb2.DetectAlertsRequest(location=request.location, date=request.date)
+        req = analytics_pb2.DetectAlertsRequest(location=request.location, date=request.date,
+                                                date_from=request.date_from)
         result = await self.call(context, "analytics", self.engines.analytics.DetectAlerts, req, 30.0)
         return result
 
