@@ -52,10 +52,10 @@ def render(draft: Draft, mode: str, notes: list[str]) -> str:
         lines.append("【モニタリング】" + "／".join(parts) + ("。" if parts else ""))
         if m.success_criteria:
             lines.append("成功の目安: " + m.success_criteria)
-    cited = [k for k in draft.knowledge]
-    if cited:
+    titles = list(dict.fromkeys(k.title for k in draft.knowledge))  # one mention per document, in order
+    if titles:
         lines.append("")
-        lines.append("【参照したナレッジ】" + "、".join(f"「{k.title}」" for k in cited))
+        lines.append("【参照したナレッジ】" + "、".join(f"「{t}」" for t in titles))
     if draft.closing:
         lines.append(draft.closing)
     return _tidy("\n".join(lines))
