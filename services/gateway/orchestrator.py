@@ -15,10 +15,10 @@ from typing import Any
 from aimee.analytics.v1 import analytics_pb2
 from aimee.intent.v1 import intent_pb2
 from aimee.knowledge.v1 import knowledge_pb2
-from aimee.solver.v1 import solver_pb2
 from aimee.synthesis.v1 import synthesis_pb2
 from services.common.cache import Cache
 from services.gateway.answer import build_answer
+from services.gateway.branches import Branch, plan_branches
 from services.gateway.config import Settings
 from services.gateway.engines import Budget, Engines, Outcome, call_engine
 from services.gateway.flows import ALERT_FLOWS, Flow, flow_for
@@ -57,87 +57,28 @@ class Orchestrator:
         """Run the branches the flow needs in parallel; every branch returns an Outcome."""
         location = intent.location if intent.location not in ALL_SITES else ""
         plan_date = intent.date or (dt.date.today() + dt.timedelta(days=1)).isoformat()
-        b = self.settings.budgets
-        branches: dict[str, Awaitable[Outcome]] = {}
-        if flow.overview:
-            req = analytics_pb2.GetSiteOverviewRequest(location=location)
-            branches["overview"] = self._cached("analytics", f"analytics:{location or 'all'}",
-                                                ("overview", location, _today()), analytics_pb2.GetSiteOverviewResponse,
-                                                lambda t, md: self.engines.analytics.GetSiteOverview(req, timeout=t, metadata=md),
-                                                budget.cap(b.analytics))
-        if flow.alert_stats:
-            req_s = analytics_pb2.GetAlertStatsRequest(location=location)
-            branches["alert_stats"] = self._cached("analytics", f"analytics:{location or 'all'}",
-                                                   ("alert_stats", location, _today()), analytics_pb2.GetAlertStatsResponse,
-                                                   lambda t, md: self.engines.analytics.GetAlertStats(req_s, timeout=t, metadata=md),
-                                                   budget.cap(b.analytics))
-        if flow.productivity:
-            req_p = analytics_pb2.GetProductivityTrendRequest(location=location, granularity="day")
-            branches["productivity"] = self._cached("analytics", f"analytics:{location}",
-                                                    ("productivity", location, _today()),
-                                                    analytics_pb2.GetProductivityTrendResponse,
-                                                    lambda t, md: self.engines.analytics.GetProductivityTrend(req_p, timeout=t, metadata=md),
-                                                    budget.cap(b.analytics))
-        if flow.attendance:
-            req_a = analytics_pb2.GetAttendancePatternRequest(location=location)
-            branches["attendance"] = self._cached("analytics", f"analytics:{location}",
-                                                  ("attendance", location, _today()),
-                                                  analytics_pb2.GetAttendancePatternResponse,
-                                                  lambda t, md: self.engines.analytics.GetAttendancePattern(req_a, timeout=t, metadata=md),
-                                                  budget.cap(b.analytics))
-        if flow.forecast:
-            req_f = analytics_pb2.ForecastWorkloadRequest(location=location, days=7)
-            branches["forecast"] = self._cached("analytics", f"analytics:{location}",
-                                                ("forecast", location, _today()), analytics_pb2.ForecastWorkloadResponse,
-                                                lambda t, md: self.engines.analytics.ForecastWorkload(req_f, timeout=t, metadata=md),
-                                                budget.cap(b.analytics))
-        if flow.plan:
-            req_r = solver_pb2.RecommendRequest(location=location, date=plan_date)
-            branches["plan"] = self._cached("solver", f"solver:{location}", ("recommend", location, plan_date, _today()),
-                                            solver_pb2.RecommendResponse,
-                                            lambda t, md: self.engines.solver.Recommend(req_r, timeout=t, metadata=md),
-                                            budget.cap(b.solver))
-        if flow.knowledge:
-            req_k = knowledge_pb2.SearchRequest(q=query, location=location, include_context=True)
-            branches["knowledge"] = self._cached("knowledge", "knowledge", ("search", query, location),
-                                                 knowledge_pb2.SearchResponse,
-                                                 lambda t, md: self.engines.knowledge.Search(req_k, timeout=t, metadata=md),
-                                                 budget.cap(b.knowledge))
+        branches = plan_branches(flow, location, plan_date, query)
 
-        names = list(branches)
-
-        async def run(name: str, aw: Awaitable[Outcome]) -> Outcome:
-            outcome = await aw
+        async def run(branch: Branch) -> Outcome:
+            stub = getattr(self.engines, branch.engine)
+            rpc = getattr(stub, branch.rpc)
+            outcome = await call_engine(
+                branch.engine, lambda t, md: rpc(branch.request, timeout=t, metadata=md),
+                budget.cap(getattr(self.settings.budgets, branch.engine)), cache=self.cache,
+                cache_key=(branch.namespace, branch.key), parse=branch.response_cls.FromString)
             if sink is not None:
-                await sink({"type": "progress", "stage": outcome.engine, "part": name, "status": outcome.status,
-                            "elapsed_ms": round(outcome.elapsed_ms, 1), "reason": outcome.reason})
+                await sink({"type": "progress", "stage": outcome.engine, "part": branch.part,
+                            "status": outcome.status, "elapsed_ms": round(outcome.elapsed_ms, 1),
+                            "reason": outcome.reason})
             return outcome
 
-        outcomes = await asyncio.gather(*(run(n, branches[n]) for n in names))
+        outcomes = await asyncio.gather(*(run(b) for b in branches))
         data = synthesis_pb2.EngineData()
-        for name, outcome in zip(names, outcomes):
-            if not outcome.ok:
-                continue
-            value = outcome.value
-            if name == "overview":
-                data.overview.CopyFrom(value.overview)
-            elif name == "alert_stats":
-                data.alert_stats.CopyFrom(value)
-            elif name == "productivity":
-                data.productivity.CopyFrom(value)
-            elif name == "attendance":
-                data.attendance.CopyFrom(value)
-            elif name == "forecast":
-                data.forecast.CopyFrom(value)
-            elif name == "plan":
-                data.plan.CopyFrom(value.plan)
-            elif name == "knowledge":
-                data.knowledge.CopyFrom(value)
+        for branch, outcome in zip(branches, outcomes):
+            if outcome.ok:
+                value = getattr(outcome.value, branch.field) if branch.field else outcome.value
+                getattr(data, branch.part).CopyFrom(value)
         return data, list(outcomes)
-
-    async def _cached(self, engine: str, namespace: str, parts: tuple, message_cls, invoke, timeout: float) -> Outcome:
-        return await call_engine(engine, invoke, timeout, cache=self.cache, cache_key=(namespace, parts),
-                                 parse=message_cls.FromString)
 
     # ---- synthesis ----------------------------------------------------------------------------------
     async def compose(self, request: synthesis_pb2.ComposeRequest, budget: Budget,
@@ -228,6 +169,3 @@ class Orchestrator:
         except Exception as exc:  # noqa: BLE001
             log.warning("mark context used failed", extra={"fields": {"error": str(exc)}})
 
-
-def _today() -> str:
-    return dt.date.today().isoformat()

@@ -1,0 +1,65 @@
+"""The engine calls a flow fans out to, as data: which engine, which RPC, the cache namespace and key, and
+where the result lands in `EngineData`. The orchestrator runs whatever this returns, all in parallel.
+
+Cache namespaces are shared with the writers: `analytics:<site>` (bumped by detection, assignment updates,
+data loads), `solver:<site>` (assignment updates, data loads) and `knowledge` (document/context writes).
+"""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+from aimee.analytics.v1 import analytics_pb2
+from aimee.knowledge.v1 import knowledge_pb2
+from aimee.solver.v1 import solver_pb2
+from services.gateway.flows import Flow
+
+
+@dataclass(frozen=True)
+class Branch:
+    part: str              # EngineData field the result fills
+    engine: str            # engine name (budget, stub, degraded label)
+    rpc: str               # method on the engine's stub
+    request: Any           # request message
+    response_cls: Any      # response message class (to parse cached bytes)
+    namespace: str         # cache namespace
+    key: tuple             # cache key parts (everything the result depends on)
+    field: str = ""        # response field copied into EngineData ("" = the whole response)
+
+
+def plan_branches(flow: Flow, location: str, plan_date: str, query: str) -> list[Branch]:
+    today = dt.date.today().isoformat()
+    site_ns = f"analytics:{location or 'all'}"
+    branches: list[Branch] = []
+    if flow.overview:
+        branches.append(Branch("overview", "analytics", "GetSiteOverview",
+                               analytics_pb2.GetSiteOverviewRequest(location=location),
+                               analytics_pb2.GetSiteOverviewResponse, site_ns, ("overview", location, today),
+                               field="overview"))
+    if flow.alert_stats:
+        branches.append(Branch("alert_stats", "analytics", "GetAlertStats",
+                               analytics_pb2.GetAlertStatsRequest(location=location),
+                               analytics_pb2.GetAlertStatsResponse, site_ns, ("alert_stats", location, today)))
+    if flow.productivity:
+        branches.append(Branch("productivity", "analytics", "GetProductivityTrend",
+                               analytics_pb2.GetProductivityTrendRequest(location=location, granularity="day"),
+                               analytics_pb2.GetProductivityTrendResponse, site_ns, ("productivity", location, today)))
+    if flow.attendance:
+        branches.append(Branch("attendance", "analytics", "GetAttendancePattern",
+                               analytics_pb2.GetAttendancePatternRequest(location=location),
+                               analytics_pb2.GetAttendancePatternResponse, site_ns, ("attendance", location, today)))
+    if flow.forecast:
+        branches.append(Branch("forecast", "analytics", "ForecastWorkload",
+                               analytics_pb2.ForecastWorkloadRequest(location=location, days=7),
+                               analytics_pb2.ForecastWorkloadResponse, site_ns, ("forecast", location, today)))
+    if flow.plan:
+        branches.append(Branch("plan", "solver", "Recommend",
+                               solver_pb2.RecommendRequest(location=location, date=plan_date),
+                               solver_pb2.RecommendResponse, f"solver:{location}",
+                               ("recommend", location, plan_date, today), field="plan"))
+    if flow.knowledge:
+        branches.append(Branch("knowledge", "knowledge", "Search",
+                               knowledge_pb2.SearchRequest(q=query, location=location, include_context=True),
+                               knowledge_pb2.SearchResponse, "knowledge", ("search", query, location)))
+    return branches
