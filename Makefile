@@ -63,7 +63,7 @@ test: setup lint
 	$(PY) -m pytest -q -p no:cacheprovider
 
 bench: setup
-	$(PY) -m pip install --quiet -r requirements-bench.txt
+	$(PY) -m pip install --quiet --no-deps -r requirements-bench.txt
 	$(PY) -m bench.run_all
 
 llm-local: setup

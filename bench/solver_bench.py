@@ -26,7 +26,8 @@ import highspy
 import numpy as np
 
 from services.solver.instance import SolveParams
-from services.solver.model import build, solve
+from services.solver.model import build
+from services.solver.solving import solve
 from services.solver.synthetic import generate
 
 CONT_SCALE = 100      # continuous column v = v' / CONT_SCALE, v' integer

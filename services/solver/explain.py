@@ -15,6 +15,7 @@ from services.solver.loader import OFF_STATUS_JA, DayContext
 from services.solver.plan import SHORTAGE_TOLERANCE, Coverage, PlanResult, ShortageNote
 
 STATUS_JA = {"Optimal": "最適解（指定ギャップ内で最適性を証明）", "Time limit reached": "時間制限内の最良解",
+             "Gap above target": "ギャップ目標に届かなかった最良解",
              "Interrupted by user": "中断時点の最良解"}
 MAX_SHORTAGE_LINES = 6
 

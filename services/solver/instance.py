@@ -103,10 +103,11 @@ class SolveParams:
     mip_rel_gap: float = 0.005
     random_seed: int = 7
     # Solve 午前/午後/残業 as separate models side by side when nobody may change site (exact: see
-    # model._solve_by_block); False always builds the whole-day model.
+    # solving._solve_by_block); False always builds the whole-day model.
     decompose: bool = True
     # Hand HiGHS a start built from the LP relaxation (warmstart.py) in the block models.
     warm_start: bool = True
+    warm_start_seconds: float = 0.05
     # Extra HiGHS options as (name, value) pairs, e.g. (("mip_allow_restart", False),).
     highs_options: tuple[tuple[str, object], ...] = ()
     # Disaggregated linking rows (x <= z) give a tighter relaxation than one big-M row per cell.

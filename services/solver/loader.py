@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 
 from services.common.errors import FailedPrecondition, InvalidArgument, NotFound
 from services.common.sites import Site, SiteDirectory
-from services.solver.blocks import BLOCKS, OVERTIME, REGULAR_BLOCKS, cutoff_share, day_hours
+from services.solver.blocks import BLOCKS, cutoff_share, day_hours
 from services.solver.instance import DemandCell, Instance, ProcessSpec, Rules, StaffMember
 from services.solver.options import PlanOptions
 from services.solver.repository import AssignmentRow, ProcessRow, SolverRepository, StaffRow
@@ -224,5 +224,3 @@ def _demand(forecasts, by_id: dict[int, Site], site: Site, options: PlanOptions)
                                 round(upper * share, 4), round(need * (1 - share), 4)))
     return cells
 
-
-__all__ = ["DayContext", "load_day", "OFF_STATUS_JA", "REGULAR_BLOCKS", "OVERTIME"]

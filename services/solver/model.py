@@ -1,7 +1,9 @@
-"""The staff-to-process assignment MIP, built in bulk with numpy and solved by HiGHS (highspy).
+"""The staff-to-process assignment MIP, built in bulk with numpy as one HighsLp (solving.py runs it).
 
-Pure: an Instance goes in, a Solution comes out; nothing here touches a database or gRPC, so the same
+Pure: an Instance goes in, a matrix comes out; nothing here touches a database or gRPC, so the same
 code is tested on hand-sized instances, property-tested on generated ones and benchmarked at 1000 staff.
+Nothing loops per matrix element in Python: candidates come from one boolean mask, rows are COO blocks
+concatenated and sorted once into the CSC matrix handed to HiGHS with passModel.
 
 Variables (k = one candidate person x site x process x block; only eligible, available pairs exist):
   x[k]   binary   the person works that process in that block
@@ -17,18 +19,13 @@ is feasible for any input (all x = 0 is a solution) and tells what cannot be cov
 """
 from __future__ import annotations
 
-import threading
-import time
-from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
 import highspy
 import numpy as np
 
-from services.solver.instance import (
-    Assigned, CellResult, Instance, Solution, SolveParams, SolverReport,
-)
-from services.solver.warmstart import overtime_start, regular_start
+from services.solver.blocks import BLOCKS
+from services.solver.instance import Instance, SolveParams
 
 B_MORNING, B_AFTERNOON, B_OVERTIME = 0, 1, 2
 INF = highspy.kHighsInf
@@ -54,6 +51,8 @@ class Compiled:
 
 def compile_instance(inst: Instance) -> Compiled:
     """Dataclasses → arrays. O(N·P) Python once; everything after this is vectorised."""
+    if tuple(inst.blocks) != BLOCKS:
+        raise ValueError(f"blocks must be {BLOCKS} (the model indexes them 0, 1, 2)")
     sites = {s: i for i, s in enumerate(inst.sites)}
     procs = {p.name: j for j, p in enumerate(inst.processes)}
     blocks = {b: i for i, b in enumerate(inst.blocks)}
@@ -401,233 +400,3 @@ def _to_highs_lp(rows: _Rows, cost, lower, upper, integer, offset) -> highspy.Hi
     kinds = (highspy.HighsVarType.kContinuous, highspy.HighsVarType.kInteger)
     lp.integrality_ = [kinds[f] for f in integer.tolist()]
     return lp
-
-
-def solve(inst: Instance, params: SolveParams | None = None) -> Solution:
-    """Build and solve; always returns a Solution (shortage is a variable, never infeasibility).
-
-    When nobody may change site, the day splits into three block models whose only coupling is
-    "overtime needs an afternoon" (see _solve_by_block); otherwise the whole day is one model.
-    """
-    params = params or SolveParams()
-    started = time.perf_counter()
-    comp = compile_instance(inst)
-    if params.decompose and not (comp.allowed.sum(axis=1) > 1).any():
-        return _solve_by_block(inst, params, comp, started)
-    built = build(inst, params, comp=comp)
-    h, build_ms, solve_ms = _run(built, params, started)
-    part = extract(h, built)
-    return _assemble(inst, [part], build_ms, solve_ms)
-
-
-def _highs(params: SolveParams) -> highspy.Highs:
-    h = highspy.Highs()
-    h.setOptionValue("output_flag", False)
-    h.setOptionValue("time_limit", float(params.time_limit_seconds))
-    h.setOptionValue("mip_rel_gap", float(params.mip_rel_gap))
-    # One thread per model: HiGHS shares one scheduler per process and every model must agree on it;
-    # parallelism comes from solving the block models side by side.
-    h.setOptionValue("threads", 1)
-    h.setOptionValue("random_seed", int(params.random_seed))
-    for key, value in params.highs_options:
-        h.setOptionValue(key, value)
-    return h
-
-
-def _relaxation(built: Built, params: SolveParams) -> tuple[float, np.ndarray | None]:
-    """The LP relaxation: its objective (a lower bound of the block's MIP) and its solution."""
-    h = _highs(params)
-    h.setOptionValue("solve_relaxation", True)
-    h.passModel(built.lp)
-    h.run()
-    if h.modelStatusToString(h.getModelStatus()) != "Optimal":
-        return 0.0, None
-    return max(0.0, float(h.getInfo().objective_function_value)), np.asarray(h.getSolution().col_value)
-
-
-def _start(built: Built, lp_x: np.ndarray | None, block: int) -> tuple[np.ndarray, np.ndarray] | None:
-    """A partial MIP start (integer columns of the block's candidates) from the LP solution."""
-    if lp_x is None or not len(built.ki):
-        return None
-    if block == B_OVERTIME:
-        return overtime_start(built, lp_x)
-    x = regular_start(built, lp_x)
-    cols = np.nonzero(built.kb != B_OVERTIME)[0]
-    return cols, x[cols]
-
-
-class _DayGap:
-    """Shared bounds of the block models of one day; says stop once the day's gap target is met.
-
-    The day's objective is the sum of the blocks' objectives and so are its bounds, so the day's gap
-    (sum(primal) - sum(dual)) / sum(primal) can reach the target while a block with a small objective
-    (overtime) is still far from its own relative gap, and vice versa. Each block's HiGHS run reports its
-    bounds through the MIP interrupt callback and is stopped as soon as the day as a whole is within the
-    target (each block also stops by itself at the target, which is sufficient on its own).
-    """
-
-    def __init__(self, n: int, gap: float):
-        self.primal = [INF] * n
-        self.dual = [-INF] * n
-        self.gap = gap
-        self._lock = threading.Lock()
-
-    def report(self, block: int, primal: float, dual: float) -> bool:
-        with self._lock:
-            self.primal[block] = min(self.primal[block], primal)
-            self.dual[block] = max(self.dual[block], dual)
-            if any(p >= INF for p in self.primal) or any(d <= -INF for d in self.dual):
-                return False
-            total, bound = sum(self.primal), sum(self.dual)
-            return total - bound <= self.gap * max(abs(total), 1e-9) or total - bound <= 1e-9
-
-
-def _run(built: Built, params: SolveParams, started: float, start: tuple[np.ndarray, np.ndarray] | None = None,
-         day: _DayGap | None = None, block: int = 0) -> tuple[highspy.Highs, float, float]:
-    h = _highs(params)
-    h.passModel(built.lp)
-    if start is not None and len(start[0]):
-        h.setSolution(len(start[0]), start[0].astype(np.int32), start[1].astype(float))
-    if day is not None and built.n_integer:
-        def check(event) -> None:
-            out = event.data_out
-            if day.report(block, out.mip_primal_bound, out.mip_dual_bound):
-                event.interrupt()
-        h.cbMipInterrupt.subscribe(check)
-    build_ms = (time.perf_counter() - started) * 1000.0
-    t_solve = time.perf_counter()
-    status = h.run()
-    if status == highspy.HighsStatus.kError:
-        raise RuntimeError(f"HiGHS failed: {h.modelStatusToString(h.getModelStatus())}")
-    if day is not None:
-        info = h.getInfo()
-        if info.primal_solution_status == 2:
-            objective = float(info.objective_function_value)
-            day.report(block, objective, float(info.mip_dual_bound) if built.n_integer else objective)
-    return h, build_ms, (time.perf_counter() - t_solve) * 1000.0
-
-
-def _solve_by_block(inst: Instance, params: SolveParams, comp: Compiled, started: float) -> Solution:
-    """Solve 午前, 午後 and 残業 as three models at once; their sum is the whole-day model.
-
-    Dropping the one coupling row family (overtime only after an afternoon) turns the day into three
-    independent models, so the sum of their dual bounds is a valid lower bound for the day and a
-    composed solution that satisfies the dropped rows is feasible for the day: the reported gap is a
-    true gap of the whole-day model. If some overtime pick has no afternoon, the overtime model is
-    solved again without those people (a restriction, so the bound stays valid).
-    """
-    blocks = (B_MORNING, B_AFTERNOON, B_OVERTIME)
-    builts = [build(inst, params, (b,), comp) for b in blocks]
-    build_ms = (time.perf_counter() - started) * 1000.0
-    t_solve = time.perf_counter()
-    day = _DayGap(len(blocks), params.mip_rel_gap)
-    with ThreadPoolExecutor(max_workers=len(blocks)) as pool:
-        def solve_block(b: int) -> highspy.Highs:
-            start = None
-            if params.warm_start:
-                _, lp_x = _relaxation(builts[b], params)
-                start = _start(builts[b], lp_x, b)
-            return _run(builts[b], params, time.perf_counter(), start, day, b)[0]
-        runs = list(pool.map(solve_block, blocks))
-    parts = [extract(h, b) for h, b in zip(runs, builts)]
-    afternoon = {a.employee_id for a in parts[B_AFTERNOON].assignments}
-    lone = {a.employee_id for a in parts[B_OVERTIME].assignments} - afternoon
-    if lone:
-        # Rare (someone with overtime but no afternoon in the afternoon model's plan): solve the
-        # whole-day model instead, started from the block plans with those people's overtime removed.
-        whole = build(inst, params, comp=comp)
-        start = _start_from(whole, [p for p in parts[:2]] + [replace(parts[B_OVERTIME], assignments=tuple(
-            a for a in parts[B_OVERTIME].assignments if a.employee_id not in lone))])
-        h, _, _ = _run(whole, params, time.perf_counter(), start)
-        solve_ms = (time.perf_counter() - t_solve) * 1000.0
-        return _assemble(inst, [extract(h, whole)], build_ms, solve_ms)
-    solve_ms = (time.perf_counter() - t_solve) * 1000.0
-    return _assemble(inst, parts, build_ms, solve_ms, params.mip_rel_gap)
-
-
-def _start_from(built: Built, parts: list[Solution]) -> tuple[np.ndarray, np.ndarray]:
-    """The x columns of `built` set from block solutions (a partial MIP start)."""
-    inst = built.comp.inst
-    site_i = {s: i for i, s in enumerate(inst.sites)}
-    proc_i = {p.name: i for i, p in enumerate(inst.processes)}
-    block_i = {b: i for i, b in enumerate(inst.blocks)}
-    staff_i = {m.employee_id: i for i, m in enumerate(inst.staff)}
-    chosen = {(staff_i[a.employee_id], site_i[a.site], proc_i[a.process], block_i[a.block])
-              for p in parts for a in p.assignments}
-    keys = zip(built.ki.tolist(), built.ks.tolist(), built.kp.tolist(), built.kb.tolist())
-    values = np.array([1.0 if k in chosen else 0.0 for k in keys])
-    return np.arange(len(values)), values
-
-
-def _assemble(inst: Instance, parts: list[Solution], build_ms: float, solve_ms: float,
-              target_gap: float | None = None) -> Solution:
-    """One Solution from block parts: objectives and bounds add up, the gap is recomputed."""
-    site_i = {s: i for i, s in enumerate(inst.sites)}
-    proc_i = {p.name: i for i, p in enumerate(inst.processes)}
-    block_i = {b: i for i, b in enumerate(inst.blocks)}
-    assignments = tuple(sorted((a for p in parts for a in p.assignments),
-                               key=lambda a: (a.employee_id, block_i[a.block])))
-    cells = tuple(sorted((c for p in parts for c in p.cells),
-                         key=lambda c: (site_i[c.site], proc_i[c.process], block_i[c.block])))
-    home = {m.employee_id: m.home_site for m in inst.staff}
-    transfers = tuple(sorted({(a.employee_id, home[a.employee_id], a.site) for a in assignments
-                              if a.site != home[a.employee_id]}))
-    reports = [p.report for p in parts]
-    has_solution = all(r.has_solution for r in reports)
-    objective = sum(r.objective for r in reports) if has_solution else float("nan")
-    bound = sum(r.dual_bound for r in reports)
-    gap = abs(objective - bound) / max(abs(objective), 1e-9) if has_solution else float("inf")
-    if has_solution and abs(objective) < 1e-9 and abs(bound) < 1e-9:
-        gap = 0.0
-    statuses = [r.status for r in reports]
-    status = next((s for s in statuses if s != "Optimal"), "Optimal")
-    if target_gap is not None and has_solution and gap <= target_gap + 1e-9 and status == "Interrupted by user":
-        status = "Optimal"   # stopped by _DayGap: the day as a whole is within the gap target
-    report = SolverReport(status=status, objective=objective, dual_bound=bound, mip_gap=gap,
-                          build_ms=build_ms, solve_ms=solve_ms,
-                          variables=sum(r.variables for r in reports),
-                          constraints=sum(r.constraints for r in reports),
-                          nodes=sum(max(0, r.nodes) for r in reports), has_solution=has_solution)
-    return Solution(assignments, cells, transfers, report)
-
-
-def extract(h: highspy.Highs, built: Built) -> Solution:
-    """The incumbent of one solved model as a (partial) Solution."""
-    comp, inst = built.comp, built.comp.inst
-    info = h.getInfo()
-    status = h.modelStatusToString(h.getModelStatus())
-    has_solution = info.primal_solution_status == 2  # kSolutionStatusFeasible
-    values = np.asarray(h.getSolution().col_value) if has_solution else np.zeros(built.n_cols)
-    K = len(built.ki)
-    chosen = np.nonzero(values[:K] > 0.5)[0]
-    hours = np.where(built.kb[chosen] == B_OVERTIME,
-                     values[np.maximum(built.y_col[chosen], 0)],
-                     comp.hours[built.ki[chosen], np.minimum(built.kb[chosen], 1)])
-    staff, procs, blocks, sites = inst.staff, inst.processes, inst.blocks, inst.sites
-    assignments = []
-    covered = np.zeros_like(comp.demand)
-    for k, hrs in zip(chosen.tolist(), hours.tolist()):
-        # Full precision (display rounds later): rounding here would turn HiGHS's exact cover of a
-        # cell into a shortage of 1e-4 staff-hours, which the shortage weight makes visible.
-        hrs = min(max(hrs, 0.0), float(comp.hours[built.ki[k], built.kb[k]]))
-        if hrs <= 1e-6:
-            continue
-        i, s, p, b = int(built.ki[k]), int(built.ks[k]), int(built.kp[k]), int(built.kb[k])
-        assignments.append(Assigned(staff[i].employee_id, sites[s], procs[p].name, blocks[b], hrs))
-        covered[s, p, b] += hrs * comp.prod[i, p] / 100.0
-    cells = []
-    npr = comp.demand.shape[1]
-    for key in built.cell_keys.tolist():
-        s, p, b = key // 3 // npr, key // 3 % npr, key % 3
-        d, u, c = comp.demand[s, p, b], comp.upper[s, p, b], covered[s, p, b]
-        cells.append(CellResult(sites[s], procs[p].name, blocks[b], float(d), float(u), float(c),
-                                float(max(0.0, d - c))))
-    objective = float(info.objective_function_value) if has_solution else float("nan")
-    bound, gap = float(info.mip_dual_bound), float(info.mip_gap) if has_solution else float("inf")
-    if built.n_integer == 0 and status == "Optimal":   # solved as an LP: the optimum is its own bound
-        bound, gap = objective, 0.0
-    report = SolverReport(
-        status=status, objective=objective, dual_bound=bound, mip_gap=gap,
-        build_ms=0.0, solve_ms=0.0, variables=built.n_cols, constraints=built.n_rows,
-        nodes=int(info.mip_node_count), has_solution=has_solution)
-    return Solution(tuple(assignments), tuple(cells), (), report)

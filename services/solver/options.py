@@ -22,12 +22,6 @@ class PlanOptions:
     absent_ids: tuple[int, ...] = ()
     added_ids: tuple[int, ...] = ()
 
-    @property
-    def is_what_if(self) -> bool:
-        return bool(self.absent_ids or self.added_ids or self.demand_change_pct or self.cutoff is not None
-                    or self.overtime_limit_hours is not None or self.site_overtime_limit_hours is not None
-                    or self.allow_cross_site)
-
 
 def _hours(value: float, field: str, maximum: float) -> float | None:
     """0 = default (None); negative, NaN or absurd values are rejected."""

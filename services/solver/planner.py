@@ -16,7 +16,7 @@ from services.solver.config import Settings
 from services.solver.explain import explain
 from services.solver.instance import SolveParams
 from services.solver.loader import DayContext, load_day
-from services.solver.model import solve
+from services.solver.solving import solve
 from services.solver.options import PlanOptions
 from services.solver.plan import PlanResult, summarise
 from services.solver.repository import AssignmentRow, SolverRepository

@@ -8,6 +8,7 @@ per-process certification (a primary process plus a few others), productivity by
 from __future__ import annotations
 
 import random
+from dataclasses import replace
 
 from services.solver.instance import DemandCell, Instance, ProcessSpec, StaffMember, Weights
 
@@ -68,7 +69,7 @@ def generate(n_staff: int, n_processes: int = 12, seed: int = 0, n_sites: int = 
     for si, site in enumerate(sites):
         members = [_member(rng, 1 + si * 100000 + k, site, procs, new_share, with_current) for k in range(n_staff)]
         if cross_site and si > 0:
-            members = [_with_sites(m, (site, sites[0])) for m in members]
+            members = [replace(m, sites=(site, sites[0])) for m in members]
         staff.extend(members)
         hours = {"morning": sum(m.morning_hours for m in members), "afternoon": sum(m.afternoon_hours for m in members)}
         full_time = sum(1 for m in members if m.overtime_cap >= 2.0)
@@ -82,7 +83,3 @@ def generate(n_staff: int, n_processes: int = 12, seed: int = 0, n_sites: int = 
     return Instance(target_site=sites[0], sites=sites, processes=procs, staff=tuple(staff),
                     demand=tuple(demand), site_overtime_limit=ot_limits, weights=weights)
 
-
-def _with_sites(m: StaffMember, sites: tuple[str, ...]) -> StaffMember:
-    from dataclasses import replace
-    return replace(m, sites=sites)

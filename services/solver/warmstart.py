@@ -9,6 +9,8 @@ then only has to close the bound. The heuristic never decides optimality: HiGHS 
 """
 from __future__ import annotations
 
+import time
+
 import numpy as np
 
 B_OVERTIME = 2  # block index of overtime in the model's arrays (model.B_OVERTIME)
@@ -60,10 +62,13 @@ class _Cells:
         self.news[c] += sign * is_new
 
 
-def regular_start(built, lp_x: np.ndarray, max_passes: int = 30) -> np.ndarray:
+def regular_start(built, lp_x: np.ndarray, budget_seconds: float = 0.05, max_passes: int = 30) -> np.ndarray:
     """0/1 values for every candidate column x[k] of the regular blocks (overtime ones left at 0).
 
-    `built` is a model.Built (duck-typed: this module must not import model, which imports it)."""
+    `built` is a model.Built (duck-typed: this module must not import model, which imports it). The local
+    search is pure Python and holds the GIL, so it stops after `budget_seconds`: what it found by then is
+    still a valid start, and HiGHS does the rest."""
+    deadline = time.perf_counter() + budget_seconds
     comp, w = built.comp, built.comp.inst.weights
     ki, kb, kp, ks = built.ki, built.kb, built.kp, built.ks
     K = len(ki)
@@ -72,8 +77,7 @@ def regular_start(built, lp_x: np.ndarray, max_passes: int = 30) -> np.ndarray:
     cell_of_key[built.cell_keys] = np.arange(len(built.cell_keys))
     k_cell = cell_of_key[(ks * npr + kp) * 3 + kb]
     reg = np.nonzero(kb != B_OVERTIME)[0]
-    keep = (kp == comp.current[ki, kb]) & (ks == comp.planned_site[ki])
-    own = -w.productivity * built.eff - w.change * keep      # per-assignment cost
+    own = np.asarray(built.lp.col_cost_)[:K]      # the model's own per-assignment cost of each x column
     is_vet = comp.vet[ki, kp]
     is_new = comp.new[ki]
 
@@ -87,7 +91,9 @@ def regular_start(built, lp_x: np.ndarray, max_passes: int = 30) -> np.ndarray:
                 best[i] = (v, s)
         for i, (_, s) in best.items():
             site_of[i] = s
-    usable = reg[ks[reg] == site_of[ki[reg]]]
+    # With site rows (t) the start keeps each person at one site; without them (one site, or the
+    # site-relaxed block models) every candidate is usable.
+    usable = reg[ks[reg] == site_of[ki[reg]]] if len(built.t_pairs) else reg
 
     # Candidate lists per person-block.
     pb = ki[usable] * 2 + kb[usable]
@@ -220,17 +226,17 @@ def regular_start(built, lp_x: np.ndarray, max_passes: int = 30) -> np.ndarray:
                         return True
         return False
 
-    for _ in range(max_passes):
+    def sweep(step) -> bool:
         improved = False
         for g in range(len(groups)):
-            improved |= try_move(g)
-        if not improved:
-            for g in range(len(groups)):
-                improved |= try_swap(g)
-        if not improved:
-            for g in range(len(groups)):
-                improved |= try_chain(g)
-        if not improved:
+            improved |= step(g)
+            if g % 32 == 0 and time.perf_counter() > deadline:
+                return improved
+        return improved
+
+    for _ in range(max_passes):
+        improved = sweep(try_move) or sweep(try_swap) or sweep(try_chain)
+        if not improved or time.perf_counter() > deadline:
             break
     x = np.zeros(K)
     x[chosen[chosen >= 0]] = 1.0

@@ -12,7 +12,7 @@ from services.solver.blocks import cutoff_share, day_hours, parse_hhmm
 from services.solver.explain import explain
 from services.solver.instance import SolveParams
 from services.solver.loader import DayContext, _expected_productivity
-from services.solver.model import solve
+from services.solver.solving import solve
 from services.solver.options import PlanOptions, build_options
 from services.solver.plan import summarise
 from services.solver.repository import ProductivityRow, StaffRow

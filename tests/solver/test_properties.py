@@ -6,7 +6,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from services.solver.instance import DemandCell, Instance, ProcessSpec, SolveParams, StaffMember
-from services.solver.model import solve
+from services.solver.solving import solve
 from tests.solver import brute
 from tests.solver.checker import check
 
