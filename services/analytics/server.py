@@ -8,15 +8,13 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Callable
-from typing import NamedTuple
 
 from aimee.analytics.v1 import analytics_pb2, analytics_pb2_grpc
 
 from services.common import logs
 from services.common.cache import Cache
 from services.common.db import create_pool
-from services.common.grpc_server import Registrar, serve
+from services.common.grpc_server import Built, serve
 
 from services.analytics.cached import ResultCache
 from services.analytics.config import Settings
@@ -26,11 +24,6 @@ from services.analytics.servicer import AnalyticsServicer
 
 SERVICE_NAME = analytics_pb2.DESCRIPTOR.services_by_name["AnalyticsService"].full_name
 
-
-class Built(NamedTuple):
-    registrars: list[Registrar]
-    service_names: list[str]
-    cleanup: Callable[[], Awaitable[None]]
 
 
 async def build(settings: Settings) -> Built:

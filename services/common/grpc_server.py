@@ -10,6 +10,7 @@ import logging
 import signal
 import time
 from collections.abc import Awaitable, Callable, Iterable
+from typing import NamedTuple
 
 import grpc
 from grpc_health.v1 import health, health_pb2, health_pb2_grpc
@@ -50,6 +51,11 @@ class ContextInterceptor(grpc.aio.ServerInterceptor):
                     return await inner(req, ctx)
                 except AimeeError as exc:
                     await ctx.abort(status_of(exc), exc.message)
+                except grpc.aio.AbortError:
+                    raise
+                except Exception:  # noqa: BLE001 - a bug must still answer a readable status
+                    log.exception("unhandled error", extra={"fields": {"method": method}})
+                    await ctx.abort(grpc.StatusCode.INTERNAL, _internal_message())
                 finally:
                     _log_call(method, started, ctx)
                     request_id.reset(token)
@@ -67,6 +73,11 @@ class ContextInterceptor(grpc.aio.ServerInterceptor):
                         yield item
                 except AimeeError as exc:
                     await ctx.abort(status_of(exc), exc.message)
+                except grpc.aio.AbortError:
+                    raise
+                except Exception:  # noqa: BLE001
+                    log.exception("unhandled error", extra={"fields": {"method": method}})
+                    await ctx.abort(grpc.StatusCode.INTERNAL, _internal_message())
                 finally:
                     _log_call(method, started, ctx)
                     request_id.reset(token)
@@ -74,6 +85,10 @@ class ContextInterceptor(grpc.aio.ServerInterceptor):
             return grpc.unary_stream_rpc_method_handler(
                 unary_stream, handler.request_deserializer, handler.response_serializer)
         return handler
+
+
+def _internal_message() -> str:
+    return f"内部エラーが発生しました。管理者に request_id {request_id.current()} をお伝えください"
 
 
 def _log_call(method: str, started: float, ctx) -> None:
@@ -88,6 +103,14 @@ def _log_call(method: str, started: float, ctx) -> None:
 
 
 Registrar = Callable[[grpc.aio.Server], None]
+
+
+class Built(NamedTuple):
+    """What an engine's `build(settings)` returns: enough to serve it (or run it in-process in a test)."""
+
+    registrars: list[Registrar]
+    service_names: list[str]
+    cleanup: Callable[[], Awaitable[None]]
 
 
 async def create_server(

@@ -8,15 +8,13 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Callable
-from typing import NamedTuple
 
 from aimee.solver.v1 import solver_pb2, solver_pb2_grpc
 
 from services.common import logs
 from services.common.cache import Cache
 from services.common.db import create_pool
-from services.common.grpc_server import Registrar, serve
+from services.common.grpc_server import Built, serve
 from services.common.sites import SiteDirectory
 
 from services.solver.config import Settings
@@ -27,11 +25,6 @@ from services.solver.updates import AssignmentUpdater
 
 SERVICE_NAME = solver_pb2.DESCRIPTOR.services_by_name["SolverService"].full_name
 
-
-class Built(NamedTuple):
-    registrars: list[Registrar]
-    service_names: list[str]
-    cleanup: Callable[[], Awaitable[None]]
 
 
 async def build(settings: Settings) -> Built:

@@ -1,0 +1,69 @@
+"""The shared server bootstrap: domain errors become statuses, bugs become INTERNAL with the request id,
+the caller's request id is the one the handler sees, and health + reflection are always there."""
+from __future__ import annotations
+
+import grpc
+import pytest
+from grpc_health.v1 import health_pb2, health_pb2_grpc
+
+from services.common import request_id
+from services.common.errors import Conflict, NotFound
+from services.common.grpc_server import create_server
+
+SEEN: dict[str, str] = {}
+
+
+async def _echo(request: bytes, context) -> bytes:
+    text = request.decode()
+    SEEN["request_id"] = request_id.current()
+    if text == "missing":
+        raise NotFound("拠点「東京」は見つかりません")
+    if text == "stale":
+        raise Conflict("他の人が先に更新しました")
+    if text == "bug":
+        raise RuntimeError("boom")
+    return request
+
+
+def _register(server: grpc.aio.Server) -> None:
+    handler = grpc.method_handlers_generic_handler("test.Echo", {
+        "Call": grpc.unary_unary_rpc_method_handler(_echo)})
+    server.add_generic_rpc_handlers((handler,))
+
+
+@pytest.fixture
+async def channel():
+    server, port, _ = await create_server([_register], ["test.Echo"], port=0)
+    async with grpc.aio.insecure_channel(f"127.0.0.1:{port}") as ch:
+        yield ch
+    await server.stop(0)
+
+
+def _call(channel):
+    return channel.unary_unary("/test.Echo/Call")
+
+
+@pytest.mark.parametrize("payload,code,fragment", [
+    (b"missing", grpc.StatusCode.NOT_FOUND, "東京"),
+    (b"stale", grpc.StatusCode.ABORTED, "先に更新"),
+    (b"bug", grpc.StatusCode.INTERNAL, "req-123"),
+])
+async def test_errors_map_to_statuses(channel, payload, code, fragment):
+    with pytest.raises(grpc.aio.AioRpcError) as err:
+        await _call(channel)(payload, metadata=(("x-request-id", "req-123"),), timeout=5)
+    assert err.value.code() == code
+    assert fragment in err.value.details()
+
+
+async def test_request_id_reaches_the_handler(channel):
+    assert await _call(channel)(b"hello", metadata=(("x-request-id", "abc-42"),), timeout=5) == b"hello"
+    assert SEEN["request_id"] == "abc-42"
+    await _call(channel)(b"hello", timeout=5)
+    assert SEEN["request_id"] and SEEN["request_id"] != "abc-42"  # a fresh id when the caller sent none
+
+
+async def test_health_serves_each_service(channel):
+    stub = health_pb2_grpc.HealthStub(channel)
+    for service in ("", "test.Echo"):
+        resp = await stub.Check(health_pb2.HealthCheckRequest(service=service), timeout=5)
+        assert resp.status == health_pb2.HealthCheckResponse.SERVING
