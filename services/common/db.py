@@ -1,36 +1,14 @@
 """aiomysql pool from DATABASE_URL plus small query helpers. Every query is parameterised (%s)."""
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any, Sequence
-from urllib.parse import unquote, urlparse
+from urllib.parse import urlparse
 
 import aiomysql
 
+from db.connect import parse_database_url  # the one DATABASE_URL parser (sync loader and services)
+
 from services.common.errors import InvalidArgument
-
-
-@dataclass(frozen=True)
-class DatabaseTarget:
-    host: str
-    port: int
-    user: str
-    password: str
-    database: str
-
-
-def parse_database_url(url: str) -> DatabaseTarget:
-    """`mysql://user:pass@host:port/db` (also mysql+aiomysql://) → connection parameters."""
-    parsed = urlparse(url)
-    if not parsed.scheme.startswith("mysql"):
-        raise InvalidArgument(f"DATABASE_URL は mysql://user:pass@host:port/db 形式で指定してください（現在: {url!r}）")
-    return DatabaseTarget(
-        host=parsed.hostname or "127.0.0.1",
-        port=parsed.port or 3306,
-        user=unquote(parsed.username or "root"),
-        password=unquote(parsed.password or ""),
-        database=(parsed.path or "/aimee_db").lstrip("/") or "aimee_db",
-    )
 
 
 def with_database(url: str, database: str) -> str:
@@ -39,11 +17,21 @@ def with_database(url: str, database: str) -> str:
     return parsed._replace(path="/" + database).geturl()
 
 
+# MySQL 8's default sql_mode, set on every connection so MariaDB here runs our SQL as MySQL 8 would
+# (ONLY_FULL_GROUP_BY above all): what passes the tests passes in docker-compose's mysql:8.0 too.
+MYSQL8_SQL_MODE = ("ONLY_FULL_GROUP_BY,STRICT_TRANS_TABLES,NO_ZERO_IN_DATE,NO_ZERO_DATE,"
+                   "ERROR_FOR_DIVISION_BY_ZERO,NO_ENGINE_SUBSTITUTION")
+
+
 async def create_pool(url: str, minsize: int = 1, maxsize: int = 10) -> aiomysql.Pool:
-    t = parse_database_url(url)
+    try:
+        kwargs = parse_database_url(url)
+    except ValueError as exc:
+        raise InvalidArgument(f"DATABASE_URL は mysql://user:pass@host:port/db 形式で指定してください（現在: {url!r}）") from exc
+    kwargs["db"] = kwargs.pop("database") or "aimee_db"
     return await aiomysql.create_pool(
-        host=t.host, port=t.port, user=t.user, password=t.password, db=t.database,
-        minsize=minsize, maxsize=maxsize, autocommit=True, charset="utf8mb4", pool_recycle=3600,
+        **kwargs, minsize=minsize, maxsize=maxsize, autocommit=True, pool_recycle=3600,
+        init_command=f"SET SESSION sql_mode = '{MYSQL8_SQL_MODE}'",
     )
 
 

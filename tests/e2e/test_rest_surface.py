@@ -10,9 +10,8 @@ SEED_BODY = {"query": "横浜拠点のアラートを改善して",
 
 
 def db_scalar(database_url: str, sql: str, args=()):
-    from services.common.db import parse_database_url
-    t = parse_database_url(database_url)
-    conn = pymysql.connect(host=t.host, port=t.port, user=t.user, password=t.password, database=t.database)
+    from db.connect import parse_database_url
+    conn = pymysql.connect(**parse_database_url(database_url))
     try:
         with conn.cursor() as cur:
             cur.execute(sql, args)
