@@ -41,8 +41,9 @@ def _supporting(data: synthesis_pb2.EngineData, composed) -> gateway_pb2.Support
             alert_count=o.alert_count, productivity_avg=o.productivity_avg, attendance_rate=o.attendance_rate,
             overtime_hours_avg=o.overtime_hours_avg, worst_absence_weekday=o.worst_absence_weekday,
             active_staff=o.active_staff, new_staff=o.new_staff))
-    if data.HasField("plan"):
-        p = data.plan
+    plan = data.plan if data.HasField("plan") else (data.simulation.scenario if data.HasField("simulation") else None)
+    if plan is not None:
+        p = plan
         supporting.constraint_check.CopyFrom(gateway_pb2.ConstraintCheck(
             available_staff=p.kpis.available_staff, optimization_feasible=p.optimization_feasible,
             constraint_violations=list(p.constraint_violations), shortage_staff_hours=p.kpis.shortage_staff_hours,

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from aimee.analytics.v1 import analytics_pb2
+from aimee.intent.v1 import intent_pb2
 from aimee.knowledge.v1 import knowledge_pb2
 from aimee.solver.v1 import solver_pb2
 from services.gateway.flows import Flow
@@ -28,7 +29,8 @@ class Branch:
     field: str = ""        # response field copied into EngineData ("" = the whole response)
 
 
-def plan_branches(flow: Flow, location: str, plan_date: str, query: str) -> list[Branch]:
+def plan_branches(flow: Flow, location: str, plan_date: str, query: str,
+                  intent: intent_pb2.Intent | None = None) -> list[Branch]:
     today = dt.date.today().isoformat()
     site_ns = f"analytics:{location or 'all'}"
     branches: list[Branch] = []
@@ -58,6 +60,13 @@ def plan_branches(flow: Flow, location: str, plan_date: str, query: str) -> list
                                solver_pb2.RecommendRequest(location=location, date=plan_date),
                                solver_pb2.RecommendResponse, f"solver:{location}",
                                ("recommend", location, plan_date, today), field="plan"))
+    if flow.simulation:
+        what_if = solver_pb2.SimulateRequest(
+            location=location, date=plan_date, demand_change_pct=intent.demand_change_pct if intent else 0.0,
+            cutoff_time=intent.cutoff_time if intent else "",
+            overtime_limit_hours=intent.overtime_limit_hours if intent else 0.0)
+        branches.append(Branch("simulation", "solver", "Simulate", what_if, solver_pb2.SimulateResponse,
+                               f"solver:{location}", ("simulate", what_if.SerializeToString(), today)))
     if flow.knowledge:
         branches.append(Branch("knowledge", "knowledge", "Search",
                                knowledge_pb2.SearchRequest(q=query, location=location, include_context=True),

@@ -12,6 +12,7 @@ class Flow:
     mode: str                     # synthesis mode
     overview: bool = False        # analytics.GetSiteOverview
     plan: bool = False            # solver.Recommend
+    simulation: bool = False      # solver.Simulate with the what-if said in the request
     knowledge: bool = False       # knowledge.Search
     productivity: bool = False    # analytics.GetProductivityTrend
     attendance: bool = False      # analytics.GetAttendancePattern
@@ -23,7 +24,7 @@ class Flow:
 FLOWS: dict[str, Flow] = {
     "improve_alerts": Flow("optimize", overview=True, plan=True, knowledge=True, needs_site=True),
     "optimize_assignment": Flow("optimize", overview=True, plan=True, knowledge=True, needs_site=True),
-    "simulate_assignment": Flow("optimize", overview=True, plan=True, knowledge=True, needs_site=True),
+    "simulate_assignment": Flow("optimize", overview=True, simulation=True, knowledge=True, needs_site=True),
     "analyze_productivity": Flow("analyze", overview=True, productivity=True, knowledge=True, needs_site=True),
     "analyze_attendance": Flow("analyze", overview=True, attendance=True, knowledge=True, needs_site=True),
     "forecast_workload": Flow("forecast", overview=True, forecast=True, needs_site=True),

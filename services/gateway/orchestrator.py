@@ -57,7 +57,7 @@ class Orchestrator:
         """Run the branches the flow needs in parallel; every branch returns an Outcome."""
         location = intent.location if intent.location not in ALL_SITES else ""
         plan_date = intent.date or (dt.date.today() + dt.timedelta(days=1)).isoformat()
-        branches = plan_branches(flow, location, plan_date, query)
+        branches = plan_branches(flow, location, plan_date, query, intent)
 
         async def run(branch: Branch) -> Outcome:
             stub = getattr(self.engines, branch.engine)

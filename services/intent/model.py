@@ -44,6 +44,9 @@ class Intent:
     date_to: str = ""
     weekday: str = ""
     locations: tuple[str, ...] = field(default_factory=tuple)
+    demand_change_pct: float = 0.0
+    cutoff_time: str = ""
+    overtime_limit_hours: float = 0.0
 
 
 @dataclass(frozen=True)

@@ -9,6 +9,7 @@ name (site, date, process). Either way `from_context` is set. All-sites words (�
 """
 from __future__ import annotations
 
+
 import datetime as dt
 import re
 from dataclasses import dataclass, replace
@@ -17,6 +18,7 @@ from services.common.dates import WEEKDAY_JA
 from services.intent import dates, rules, sites
 from services.intent.model import SCHEDULING_INTENTS, UNCLEAR, Intent, complexity_of
 from services.intent.text import normalize
+from services.intent.whatif import read_whatif
 
 _CONTINUATION = re.compile(r"^(?:じゃあ|じゃ|では|それ|あと|次は|同じ|なら|ちなみに|また|and |what about|how about)")
 SHORT_FOLLOW_UP = 15  # characters: 「品川の勤怠は？」 is a continuation, a full sentence is not
@@ -72,7 +74,12 @@ def parse(query: str, reference: dt.date, previous: Intent | None = None) -> Int
                     process=reading.process[0] if reading.process else "")
     if previous is not None and previous.intent and previous.intent != "unsupported":
         intent = _follow_up(intent, reading, previous)
-    return _with_date(intent, reading.when, reference)
+    intent = _with_date(intent, reading.when, reference)
+    if intent.intent == "simulate_assignment":
+        what = read_whatif(reading.text)
+        intent = replace(intent, demand_change_pct=what.demand_change_pct,
+                         cutoff_time=what.cutoff_time, overtime_limit_hours=what.overtime_limit_hours)
+    return intent
 
 
 def retarget(intent: Intent, new_intent: str, query: str, reference: dt.date) -> Intent:

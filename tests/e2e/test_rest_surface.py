@@ -83,3 +83,15 @@ def test_empty_query_is_400_with_message(http):
     resp = http.post("/api/v1/ai/query", json={"query": ""})
     assert resp.status_code == 400
     assert "query" in resp.json()["message"]
+
+
+def test_what_if_question_runs_the_solver_simulation(http):
+    resp = http.post("/api/v1/ai/optimize", json={"query": "明日、横浜の物量が20%増えたらどうなる？"})
+    assert resp.status_code == 200, resp.text
+    body = resp.json()
+    assert body["intent"]["intent"] == "simulate_assignment" and body["intent"]["demand_change_pct"] == 20
+    sim = body["supporting_data"]["engine_data"]["simulation"]
+    base, scen = sim["baseline"]["kpis"], sim["scenario"]["kpis"]
+    assert scen["demand_staff_hours"] == pytest.approx(base["demand_staff_hours"] * 1.2, rel=0.02)
+    assert body["supporting_data"]["constraint_check"]["solver_status"]
+    assert "solver:highs" in body["model_chain"] and body["status"] == "success"
