@@ -47,7 +47,8 @@ class PlanBuilder:
         sim = inp.part("simulation") or {}
         self.plan = inp.solver_plan()
         self.reference = inp.part("current_plan") or sim.get("baseline") or None
-        self.reference_label = "現在の配置" if inp.part("current_plan") else "変更前"
+        self.reference_label = ("現在の配置" if inp.part("current_plan")
+                                else "シミュレーション前" if sim else "変更前")
         self.figures = facts.plan_figures(self.plan)
         self.comparison = facts.plan_comparison(self.reference, self.plan)
         self.date = (self.plan or {}).get("date") or inp.intent.get("date") or ""
@@ -321,6 +322,10 @@ def build_optimize(inp: ComposeInput) -> Draft:
         headline = f"{site}の配置案の充足率は{fmt.pct(b.figures.coverage_pct)}です。"
     else:
         headline = f"{site}について、計算に使えるデータがありませんでした。"
+    sim_lines = (inp.part("simulation") or {}).get("explanation") or []
+    if sim_lines:  # a what-if: lead with the solver's own before/after summary, then the usual plan
+        detail = "、".join(sim_lines[1:4])
+        headline = sim_lines[0] + (f": {detail}" if detail else "") + "。" + headline
     return _assemble(b, theme_list, headline, [])
 
 

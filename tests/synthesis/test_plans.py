@@ -105,11 +105,12 @@ async def test_forecast_is_computed_from_solver_and_analytics_and_says_so():
 async def test_simulation_reports_baseline_to_scenario_and_the_delta():
     c = await compose(CASES["simulate"]())
     q = c.plan.quantitative_forecast
-    assert q["充足率"] == "変更前 84.4% → 配置案 93.5%（+9.1ポイント）"
+    assert q["充足率"] == "シミュレーション前 84.4% → 配置案 93.5%（+9.1ポイント）"
     assert q["シミュレーション差分"] == "不足-5.7人時、充足率+9.1ポイント、残業-2.5時間"
     assert "最適化配置案の適用" in [a.action for a in c.plan.action_plan]
     assert c.plan.priority_analysis["4"].startswith("検品・午前の人員不足（2.5人時）")
     assert "応答しなかった" not in c.narrative
+    assert c.narrative.startswith("応援1名の追加で不足が5.7人時減ります。")  # the solver's what-if summary leads
 
 
 async def test_alert_improve_without_the_solver():
