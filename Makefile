@@ -43,7 +43,11 @@ data-reset: setup
 data-scale: setup
 	$(PY) -m db.load --database aimee_scale --scale --sites 50 --staff 200 --days 365
 
+# With embedded Chroma only one process may open the store: refuse while the mesh runs (the knowledge
+# engine also seeds an empty collection by itself at start).
 migrate-knowledge: setup
+	@if [ -z "$$CHROMADB_HOST" ] && $(PY) -m services.launcher status >/dev/null 2>&1; then \
+		echo "the mesh is running with embedded Chroma: run 'make down' first (or set CHROMADB_HOST)"; exit 1; fi
 	$(PY) -m services.knowledge.migrate
 
 up: setup
@@ -55,7 +59,8 @@ down:
 status:
 	$(PY) -m services.launcher status
 
-demo: setup data migrate-knowledge
+demo: setup data
+	@$(PY) -m services.launcher status >/dev/null 2>&1 || $(MAKE) --no-print-directory migrate-knowledge
 	$(PY) -m services.launcher up
 	$(PY) tools/demo.py
 
