@@ -238,7 +238,7 @@ class _DayContext:
     # -- one employee-day -----------------------------------------------------------------------
     def employee(self, s: Staff, status: str) -> None:
         """status: present | late | early_leave | absent (history/today) or planned (tomorrow)."""
-        sim, rng, d = self.sim, self.sim.rng, self.d
+        sim, rng = self.sim, self.sim.rng
         pm = s.primary if rng.random() < 0.8 else rng.choice(s.eligible)
         if s.part_block:
             blocks = [(s.part_block, pm)]
