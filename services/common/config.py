@@ -3,9 +3,9 @@ from __future__ import annotations
 
 import os
 
+from db.connect import DEFAULT_DATABASE_URL  # one default, shared with the loader
 from services.common.errors import InvalidArgument
 
-DEFAULT_DATABASE_URL = "mysql://root@127.0.0.1:3306/aimee_db"
 DEFAULT_REDIS_URL = "redis://127.0.0.1:6379/0"
 
 

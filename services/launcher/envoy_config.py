@@ -300,26 +300,9 @@ def build_envoy_config(
     }
 
 
-def render_envoy_config(
-    *,
-    listen_host: str = "127.0.0.1",
-    listen_port: int = 8000,
-    admin_port: int = 9901,
-    gateway_grpc_host: str = "127.0.0.1",
-    gateway_grpc_port: int = 50050,
-    ws_host: str = "127.0.0.1",
-    ws_port: int = 8010,
-    descriptor_path: str | os.PathLike[str],
-    access_log_path: str | None = None,
-    route_timeout_s: int = 30,
-) -> str:
-    """The Envoy config as JSON text."""
-    config = build_envoy_config(
-        listen_host=listen_host, listen_port=listen_port, admin_port=admin_port,
-        gateway_grpc_host=gateway_grpc_host, gateway_grpc_port=gateway_grpc_port,
-        ws_host=ws_host, ws_port=ws_port, descriptor_path=descriptor_path,
-        access_log_path=access_log_path, route_timeout_s=route_timeout_s)
-    return json.dumps(config, ensure_ascii=False, indent=2) + "\n"
+def render_envoy_config(**kw: Any) -> str:
+    """The Envoy config as JSON text (same keywords as build_envoy_config)."""
+    return json.dumps(build_envoy_config(**kw), ensure_ascii=False, indent=2) + "\n"
 
 
 def write_envoy_config(path: str | os.PathLike[str], **kw: Any) -> Path:

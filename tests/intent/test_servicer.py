@@ -8,27 +8,17 @@ import pytest
 from aimee.intent.v1 import intent_pb2, intent_pb2_grpc
 from grpc_health.v1 import health_pb2, health_pb2_grpc
 
-from services.common.grpc_server import create_server
 from services.intent.config import Settings
 from services.intent.model import Intent
 from services.intent.server import SERVICE_NAME, build
 from services.intent.servicer import from_proto, to_proto
-
-
-async def _start(settings: Settings):
-    built = await build(settings)
-    server, port, _ = await create_server(built.registrars, built.service_names, port=0)
-    channel = grpc.aio.insecure_channel(f"127.0.0.1:{port}")
-    return built, server, channel
+from tests.support.in_process import serving
 
 
 @pytest.fixture
 async def stub():
-    built, server, channel = await _start(Settings())
-    yield intent_pb2_grpc.IntentServiceStub(channel), channel
-    await channel.close()
-    await server.stop(None)
-    await built.cleanup()
+    async with serving(await build(Settings())) as channel:
+        yield intent_pb2_grpc.IntentServiceStub(channel), channel
 
 
 async def test_parse_intent_over_grpc(stub):
@@ -68,9 +58,9 @@ async def test_invalid_requests_are_invalid_argument(stub, request_, code, text)
 
 async def test_llm_path_over_grpc(fake_llm):
     fake_llm.reset(reply={"intent": "analyze_attendance", "location": "横浜"})
-    built, server, channel = await _start(Settings(light_host="127.0.0.1", light_port=fake_llm.port,
-                                                   intent_model="qwen-test", llm_timeout_seconds=1.0))
-    try:
+    settings = Settings(light_host="127.0.0.1", light_port=fake_llm.port, intent_model="qwen-test",
+                        llm_timeout_seconds=1.0)
+    async with serving(await build(settings)) as channel:
         response = await intent_pb2_grpc.IntentServiceStub(channel).ParseIntent(
             intent_pb2.ParseIntentRequest(query="横浜の新人について", reference_date="2026-11-25"))
         assert (response.parser, response.intent.intent, response.intent.location) == (
@@ -79,10 +69,6 @@ async def test_llm_path_over_grpc(fake_llm):
         response = await intent_pb2_grpc.IntentServiceStub(channel).ParseIntent(
             intent_pb2.ParseIntentRequest(query="横浜の新人について", reference_date="2026-11-25"))
         assert response.parser == "deterministic" and response.fallback_reason.startswith("unavailable:")
-    finally:
-        await channel.close()
-        await server.stop(None)
-        await built.cleanup()
 
 
 def test_proto_round_trip_keeps_every_field():

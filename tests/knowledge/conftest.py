@@ -5,12 +5,11 @@ from __future__ import annotations
 import dataclasses
 import os
 
-import grpc
 import numpy as np
 import pytest
 
 from aimee.knowledge.v1 import knowledge_pb2_grpc
-from services.common.grpc_server import create_server
+from tests.support.in_process import serving
 from services.knowledge.config import Settings
 from services.knowledge.embedding import shared_embedder
 from services.knowledge.server import build
@@ -78,11 +77,8 @@ def service(app):
 
 @pytest.fixture(scope="session")
 async def stub(app):
-    server, port, _ = await create_server(app.registrars, app.service_names, port=0)
-    channel = grpc.aio.insecure_channel(f"127.0.0.1:{port}")
-    yield knowledge_pb2_grpc.KnowledgeServiceStub(channel)
-    await channel.close()
-    await server.stop(0)
+    async with serving(app, cleanup=False) as channel:  # the app fixture owns the engine's lifetime
+        yield knowledge_pb2_grpc.KnowledgeServiceStub(channel)
 
 
 @pytest.fixture(scope="session")

@@ -11,14 +11,13 @@ import dataclasses
 import datetime as dt
 import uuid
 
-import grpc
 import pytest
 
 from aimee.solver.v1 import solver_pb2_grpc
 from services.common.db import create_pool
-from services.common.grpc_server import create_server
 from services.solver.config import Settings
 from services.solver.server import build
+from tests.support.in_process import serving
 
 
 @pytest.fixture(scope="session")
@@ -42,13 +41,8 @@ async def solver_pool(database_url):
 
 @pytest.fixture(scope="session")
 async def solver_stub(solver_settings):
-    registrars, names, cleanup = await build(solver_settings)
-    server, port, _ = await create_server(registrars, names, port=0)
-    channel = grpc.aio.insecure_channel(f"127.0.0.1:{port}")
-    yield solver_pb2_grpc.SolverServiceStub(channel)
-    await channel.close()
-    await server.stop(0)
-    await cleanup()
+    async with serving(await build(solver_settings)) as channel:
+        yield solver_pb2_grpc.SolverServiceStub(channel)
 
 
 @pytest.fixture(scope="session")

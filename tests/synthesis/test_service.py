@@ -8,27 +8,17 @@ import pytest
 from grpc_health.v1 import health_pb2, health_pb2_grpc
 
 from aimee.synthesis.v1 import synthesis_pb2, synthesis_pb2_grpc
-from services.common.grpc_server import create_server
 from services.synthesis.config import Settings
 from services.synthesis.server import SERVICE_NAME, build
 from tests.support.fake_ollama import FakeModelServer
+from tests.support.in_process import serving
 from tests.synthesis import fixtures as f
-
-
-async def _start(settings: Settings, **kw):
-    built = await build(settings, **kw)
-    server, port, _ = await create_server(built.registrars, built.service_names, port=0)
-    channel = grpc.aio.insecure_channel(f"127.0.0.1:{port}")
-    return built, server, channel
 
 
 @pytest.fixture
 async def stub():
-    built, server, channel = await _start(Settings())
-    yield synthesis_pb2_grpc.SynthesisServiceStub(channel), channel
-    await channel.close()
-    await server.stop(None)
-    await built.cleanup()
+    async with serving(await build(Settings())) as channel:
+        yield synthesis_pb2_grpc.SynthesisServiceStub(channel), channel
 
 
 async def test_compose_over_grpc_returns_the_full_plan(stub):
@@ -96,8 +86,7 @@ async def test_llm_from_settings_over_grpc_with_reset_event():
     async with FakeModelServer(model="gemma3:4b-instruct", chunk_size=4) as fake:
         fake.reply = "残業時間超過アラートは3件です。配置を変えれば生産性が37%向上します。"
         settings = Settings(main_host="127.0.0.1", main_port=fake.port, llm_timeout_seconds=5)
-        built, server, channel = await _start(settings)
-        try:
+        async with serving(await build(settings)) as channel:
             client = synthesis_pb2_grpc.SynthesisServiceStub(channel)
             kinds, reset, final = [], None, None
             async for event in client.ComposeStream(synthesis_pb2.ComposeStreamRequest(
@@ -111,10 +100,6 @@ async def test_llm_from_settings_over_grpc_with_reset_event():
             assert reset.reason == "ungrounded" and list(reset.unsupported_numbers) == ["37%"]
             assert list(final.model_chain) == ["ollama:gemma3:4b-instruct (rejected: ungrounded)", "deterministic-writer"]
             assert final.grounding.fallback_used and "37%" in final.grounding.rejected_narrative
-        finally:
-            await channel.close()
-            await server.stop(None)
-            await built.cleanup()
 
 
 def test_settings_from_env(monkeypatch):
@@ -138,8 +123,7 @@ async def test_the_model_gets_only_the_callers_remaining_time():
     """A slow model never makes Compose miss the caller's deadline: the budget shrinks to the time left."""
     async with FakeModelServer(model="gemma3:4b-instruct", delay=5.0) as fake:
         settings = Settings(main_host="127.0.0.1", main_port=fake.port, llm_timeout_seconds=20)
-        built, server, channel = await _start(settings)
-        try:
+        async with serving(await build(settings)) as channel:
             client = synthesis_pb2_grpc.SynthesisServiceStub(channel)
             started = time.perf_counter()
             r = await client.Compose(f.request("optimize", parts=f.FULL), timeout=1.5)
@@ -149,7 +133,3 @@ async def test_the_model_gets_only_the_callers_remaining_time():
             fake.reset(delay=5.0)
             r = await client.Compose(f.request("optimize", parts=f.FULL), timeout=0.4)  # no time for a model
             assert list(r.model_chain) == ["deterministic-writer"] and fake.received == []
-        finally:
-            await channel.close()
-            await server.stop(None)
-            await built.cleanup()
