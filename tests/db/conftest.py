@@ -4,8 +4,9 @@ from __future__ import annotations
 import pytest
 
 from db.connect import connect, drop_database
+from tests.conftest import TEST_DATABASE
 
-TEST_DB = "aimee_test_db"
+TEST_DB = f"{TEST_DATABASE}_db"  # aimee_test_db unless AIMEE_TEST_DATABASE names another suite database
 
 
 class Sql:
