@@ -26,7 +26,7 @@ class SiteProfile:
 
 
 NAMED_SITES: tuple[SiteProfile, ...] = (
-    SiteProfile("横浜", "yokohama", "関東", 44, new_staff_share=0.42, monday_absence=0.16,
+    SiteProfile("横浜", "yokohama", "関東", 44, new_staff_share=0.42, monday_absence=0.18,
                 monday_demand_boost=0.12, recent_productivity_drop=7.0),
     SiteProfile("品川", "shinagawa", "関東", 38, overtime_prob=0.58, heavy_overtime=True),
     SiteProfile("札幌", "sapporo", "北海道", 34, winter_absence=True),

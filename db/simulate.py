@@ -102,28 +102,39 @@ class SiteSimulation:
         return self.stats
 
     def _statuses(self, d: int) -> list[str | None]:
-        """None = not employed that day; else day_off | paid_leave | absent | late | early_leave | present."""
-        rng, n, wd = self.rng, len(self.roster), self.tl.weekdays[d]
+        """None = not employed that day; else day_off | paid_leave | absent | late | early_leave | present.
+
+        Two stratified draws: who is scheduled (over everyone employed), then what happens to each scheduled
+        person (over the scheduled people only). Stratifying the second draw over the scheduled subset is what
+        keeps a day's absence count within one person of its expectation *among the records analysis sees*.
+        """
+        rng, wd = self.rng, self.tl.weekdays[d]
+        employed = [i for i, s in enumerate(self.roster)
+                    if not (d < s.hire_idx or (s.leave_idx is not None and d > s.leave_idx))]
+        n = len(employed)
         perm_w = list(range(n))
         rng.shuffle(perm_w)
-        perm_a = list(range(n))
-        rng.shuffle(perm_a)
-        off_w, off_a = rng.random(), rng.random()
+        off_w = rng.random()
         p_full, p_part = WORK_FULL[wd], WORK_PART[wd]
+        out: list[str | None] = [None] * len(self.roster)
+        scheduled = []
+        for j, i in enumerate(employed):
+            if (perm_w[j] + off_w) / n >= (p_part if self.roster[i].part_block else p_full):
+                out[i] = "day_off"
+            else:
+                scheduled.append(i)
+        m = len(scheduled)
+        perm_a = list(range(m))
+        rng.shuffle(perm_a)
+        off_a = rng.random()
         t_pl = PAID_LEAVE
         t_abs = t_pl + absence_probability(self.profile, self.tl, d)
         t_late = t_abs + LATE
         t_early = t_late + EARLY_LEAVE
-        out: list[str | None] = []
-        for i, s in enumerate(self.roster):
-            if d < s.hire_idx or (s.leave_idx is not None and d > s.leave_idx):
-                out.append(None)
-            elif (perm_w[i] + off_w) / n >= (p_part if s.part_block else p_full):
-                out.append("day_off")
-            else:
-                v = (perm_a[i] + off_a) / n
-                out.append("paid_leave" if v < t_pl else "absent" if v < t_abs else "late" if v < t_late
-                           else "early_leave" if v < t_early else "present")
+        for j, i in enumerate(scheduled):
+            v = (perm_a[j] + off_a) / m
+            out[i] = ("paid_leave" if v < t_pl else "absent" if v < t_abs else "late" if v < t_late
+                      else "early_leave" if v < t_early else "present")
         return out
 
     def _day(self, d: int) -> None:
@@ -214,6 +225,11 @@ class _DayContext:
             # Guarantee adjustments dated today at every site (the seed's simple query counts them).
             k = max(1 if d == tl.today else 2, round(len(present) * 0.05))
             self.forced = {s.employee_id for s in rng.sample(present, min(k, len(present)))}
+        # Who does overtime is stratified too: a share of the full-time staff at work, rounded at random, so an
+        # ordinary site's total stays near its expectation (under its cap) and 品川's stays far over it.
+        eligible = [s for s, status in zip(sim.roster, statuses) if not s.part_block and status in ("present", "late")]
+        count = int(len(eligible) * sim.profile.overtime_prob + rng.random())
+        self.overtime: set[int] = {s.employee_id for s in rng.sample(eligible, min(count, len(eligible)))}
 
     # -- adjustments ----------------------------------------------------------------------------
     def _adjust(self, assignment_id: int, kind: str, reason: str, before: dict, after: dict,
@@ -247,7 +263,7 @@ class _DayContext:
             pa = pm if (not others or rng.random() < 0.2) else rng.choice(others)
             blocks = [("morning", pm), ("afternoon", pa)]
         ot = 0.0
-        if not s.part_block and status in ("present", "late") and rng.random() < sim.profile.overtime_prob:
+        if s.employee_id in self.overtime:
             ot = rng.choice(sim.ot_choices)
         base_status = "planned" if self.is_plan_day else "confirmed"
         worked: list[tuple[str, int, float]] = []   # (block, process, actual hours)

@@ -8,7 +8,7 @@ import pytest
 from services.common.errors import InvalidArgument, NotFound
 
 from services.analytics.attendance import attendance_pattern
-from tests.analytics.helpers import require_winter, sql
+from tests.analytics.helpers import sql
 
 
 async def test_cells_equal_sql_and_rates_add_up(deps, pool):
@@ -38,15 +38,6 @@ async def test_yokohama_monday_stands_out_with_its_size(deps):
 async def test_an_ordinary_site_has_no_weekday_standout(deps):
     result = await attendance_pattern(deps, "大阪")
     assert not [s for s in result["standouts"] if s["dimension"] == "weekday"]
-
-
-async def test_sapporo_winter_months_stand_out(deps):
-    require_winter()
-    start = dt.date.today() - dt.timedelta(days=110)
-    result = await attendance_pattern(deps, "札幌", date_from=start.isoformat())
-    months = [s for s in result["standouts"] if s["dimension"] == "month" and s["metric"] == "absence_rate"]
-    this_month = f"{dt.date.today().year}年{dt.date.today().month}月"
-    assert this_month in {s["key"] for s in months}, result["standouts"]
 
 
 @pytest.mark.parametrize("kwargs", [{"date_from": "x"}, {"date_from": "2025-01-01", "date_to": "2026-06-01"}])

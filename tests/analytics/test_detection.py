@@ -10,7 +10,7 @@ import pytest
 from services.common.errors import InvalidArgument, NotFound
 
 from services.analytics.detection.runner import detect_alerts
-from tests.analytics.helpers import require_winter, sql
+from tests.analytics.helpers import sql
 
 TODAY = dt.date.today()
 BACKFILL_FROM = TODAY - dt.timedelta(days=13)
@@ -64,12 +64,6 @@ async def test_yokohama_productivity_drop_found(detected, pool):
                      (ev["recent_from"], ev["recent_to"])))[0]
     assert (ev["recent_mean"], ev["recent_records"]) == (round(float(row["m"]), 2), row["n"])
     assert ev["drop_pct"] >= 2.5 and ev["welch_t"] <= -3 and ev["by_process"]
-
-
-async def test_sapporo_winter_absence_found(detected):
-    require_winter()
-    alerts = found(detected, "札幌", "absence_spike", "recent")
-    assert alerts and alerts[-1]["evidence"]["absence_rate"] > alerts[-1]["evidence"]["baseline_rate"]
 
 
 async def test_staffing_shortage_evidence_is_consistent(detected):

@@ -10,7 +10,7 @@ from db import seed_queries
 from services.common.errors import NotFound
 
 from services.analytics.overview import site_overview
-from tests.analytics.helpers import require_winter, sql
+from tests.analytics.helpers import sql
 
 SITES = ["横浜", "品川", "札幌", "大阪", "佐世保"]
 
@@ -60,12 +60,6 @@ async def test_yokohama_monday_is_the_worst_absence_day_and_staff_is_new(deps):
     assert rates["月"] > 2 * max(r for day, r in rates.items() if day not in ("月", "日"))
     share = {s: o["new_staff"] / o["active_staff"] for s, o in overviews.items()}
     assert share["横浜"] == max(share.values()) and share["横浜"] > 0.3
-
-
-async def test_sapporo_winter_absence_is_highest_of_the_sites(deps):
-    require_winter()
-    rates = {site: (await site_overview(deps, site))["absence_rate"] for site in SITES}
-    assert max(rates, key=rates.get) == "札幌", rates
 
 
 async def test_shinagawa_overtime_is_highest(deps):

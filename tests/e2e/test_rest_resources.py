@@ -32,21 +32,30 @@ def test_analytics_bad_input_is_400(http, params, fragment):
     assert fragment in resp.json()["message"]
 
 
-def test_alerts_list_detail_and_ai_analysis(http):
-    page = http.get("/api/v1/alerts", params={"location": "品川", "alert_type": "overtime_over_limit",
-                                              "page_size": 5}).json()
-    assert page["total"] >= len(page["alerts"]) > 0
-    alert_id = page["alerts"][0]["alert_id"]
-    detail = http.get(f"/api/v1/alerts/{alert_id}").json()
-    assert detail["alert"]["location"] == "品川" and detail["alert"]["evidence"]
-    analysis = http.post(f"/api/v1/alerts/{alert_id}/analyze", json={})
+ALERT_TYPES = ("overtime_over_limit", "productivity_drop", "absence_spike", "staffing_shortage")
+
+
+@pytest.mark.parametrize("alert_type", ALERT_TYPES)
+def test_every_alert_type_opens_analyses_and_improves(http, alert_type):
+    page = http.get("/api/v1/alerts", params={"alert_type": alert_type, "page_size": 5})
+    assert page.status_code == 200, page.text
+    assert page.json()["total"] >= len(page.json()["alerts"]) > 0, alert_type
+    alert = page.json()["alerts"][0]
+    detail = http.get(f"/api/v1/alerts/{alert['alert_id']}")
+    assert detail.status_code == 200, detail.text
+    assert detail.json()["alert"]["alert_type"] == alert_type and detail.json()["alert"]["evidence"]
+    analysis = http.post(f"/api/v1/alerts/{alert['alert_id']}/analyze", json={})
     assert analysis.status_code == 200, analysis.text
     body = analysis.json()
-    assert body["supporting_data"]["engine_data"]["alert"]["alert_id"] == alert_id
+    assert body["supporting_data"]["engine_data"]["alert"]["alert_id"] == alert["alert_id"]
     assert body["narrative"] and body["status"] == "success"
-    improve = http.post(f"/api/v1/alerts/{alert_id}/improve", json={}).json()
-    assert improve["supporting_data"]["constraint_check"]["solver_status"]
-    assert improve["improvement_plan"]["action_plan"]
+    improve = http.post(f"/api/v1/alerts/{alert['alert_id']}/improve", json={})
+    assert improve.status_code == 200, improve.text
+    assert improve.json()["supporting_data"]["constraint_check"]["solver_status"]
+    assert improve.json()["improvement_plan"]["action_plan"]
+
+
+def test_unknown_alert_is_404(http):
     assert http.get("/api/v1/alerts/99999999").status_code == 404
     assert http.post("/api/v1/alerts/99999999/analyze", json={}).status_code == 404
 

@@ -75,7 +75,7 @@ def test_hand_instance_matches_brute_force():
 ])
 def test_generated_plans_pass_every_rule(n, processes, sites, cross, seed):
     inst = generate(n, processes, seed=seed, n_sites=sites, cross_site=cross)
-    sol = solve(inst, SolveParams(time_limit_seconds=10))
+    sol = solve(inst, SolveParams(time_limit_seconds=30))
     assert sol.report.has_solution
     assert check(inst, sol) == []
     assert sol.report.mip_gap <= 0.005 + 1e-9
