@@ -65,7 +65,7 @@ demo: setup data
 	$(PY) tools/demo.py
 
 test: setup lint
-	$(PY) -m pytest -q -p no:cacheprovider
+	$(PY) -m pytest -q -rs -p no:cacheprovider
 
 bench: setup
 	$(PY) -m pip install --quiet --no-deps -r requirements-bench.txt

@@ -25,6 +25,7 @@ import highspy
 import numpy as np
 
 from services.solver.blocks import BLOCKS
+from services.solver.cells import N_BLOCKS, cell_key
 from services.solver.instance import Instance, SolveParams
 
 B_MORNING, B_AFTERNOON, B_OVERTIME = 0, 1, 2
@@ -190,12 +191,13 @@ def build(inst: Instance, params: SolveParams | None = None, blocks: tuple[int, 
     O = len(ot_idx)
 
     # Cells: every site x process x block with demand (upper > 0).
-    flat = (np.arange(ns)[:, None, None] * npr + np.arange(npr)[None, :, None]) * 3 + np.arange(3)[None, None, :]
+    flat = cell_key(np.arange(ns)[:, None, None], np.arange(npr)[None, :, None], np.arange(N_BLOCKS)[None, None, :],
+                    npr)
     cell_keys = flat[(comp.upper > 1e-9) & in_blocks[None, None, :]].ravel()
     C = len(cell_keys)
-    cell_of_key = np.full(ns * npr * 3, -1, np.int64)
+    cell_of_key = np.full(ns * npr * N_BLOCKS, -1, np.int64)
     cell_of_key[cell_keys] = np.arange(C)
-    k_cell = cell_of_key[(ks * npr + kp) * 3 + kb]
+    k_cell = cell_of_key[cell_key(ks, kp, kb, npr)]
     d_c = comp.demand.reshape(-1)[cell_keys]
     u_c = comp.upper.reshape(-1)[cell_keys]
 

@@ -12,6 +12,7 @@ from dataclasses import dataclass, replace
 import highspy
 import numpy as np
 
+from services.solver.cells import cell_parts
 from services.solver.instance import Assigned, CellResult, Instance, Solution, SolveParams, SolverReport
 from services.solver.model import (
     B_AFTERNOON, B_MORNING, B_OVERTIME, INF, Built, Compiled, build, compile_instance,
@@ -297,7 +298,7 @@ def extract(built: Built, run: _Run) -> Solution:
     cells = []
     npr = comp.demand.shape[1]
     for key in built.cell_keys.tolist():
-        s, p, b = key // 3 // npr, key // 3 % npr, key % 3
+        s, p, b = cell_parts(key, npr)
         d, u, c = comp.demand[s, p, b], comp.upper[s, p, b], covered[s, p, b]
         cells.append(CellResult(sites[s], procs[p].name, blocks[b], float(d), float(u), float(c),
                                 float(max(0.0, d - c))))

@@ -49,6 +49,80 @@ def _alert_part(rows: list[dict]) -> tuple[str, int, float]:
     return "、".join(parts), sum(int(r.get("count") or 0) for r in rows), sum(facts.alert_weight(r) for r in rows)
 
 
+@dataclass(frozen=True)
+class _Measured:
+    """What one theme measured besides its alerts. Without alerts it is raised only when `deviates`."""
+    deviates: bool
+    headline: str                 # the label when there is no alert
+    bits: list[str]
+    magnitude: float
+    words: tuple[str, ...]
+
+
+def _overtime(overview: dict | None, plan, figures) -> _Measured:
+    bits = []
+    if overview and overview.get("overtime_hours_avg"):
+        bits.append(f"直近30日の平均残業は1日1人あたり{fmt.hours(overview['overtime_hours_avg'])}")
+    if figures and figures.overtime > 0:
+        bits.append(f"配置案でも残業が計{fmt.hours(figures.overtime)}（1人最大{fmt.hours(figures.max_person_overtime)}）")
+    # planned overtime alone is not a deviation: without alerts it ranks last (magnitude 0)
+    return _Measured(bool(figures and figures.overtime > 0), "残業の発生", bits, 0.0, ("残業", "時間外", "定時", "超過"))
+
+
+def _productivity(overview: dict | None, plan, figures) -> _Measured:
+    change = float((overview or {}).get("productivity_change_pct") or 0.0)
+    bits = []
+    if overview:
+        if change:
+            avg = fmt.pct(overview.get("productivity_avg", 0))
+            bits.append(f"直近7日の生産性は前30日比{fmt.signed_pct(change)}（直近30日平均{avg}）")
+        share = facts.new_staff_share_pct(overview)
+        if share and overview.get("new_staff"):
+            bits.append(f"在籍{fmt.count(overview['active_staff'])}名中{fmt.count(overview['new_staff'])}名が"
+                        f"入社180日以内（{fmt.pct(share)}）")
+    return _Measured(change <= PRODUCTIVITY_DROP_PCT, f"生産性の低下（前30日比{fmt.signed_pct(change)}）", bits,
+                     max(0.0, -change), ("生産性", "効率", "新人", "熟練", "教育", "ベテラン"))
+
+
+def _absence(overview: dict | None, plan, figures) -> _Measured:
+    contrast = facts.absence_contrast(overview)
+    if not contrast:
+        return _Measured(False, "", [], 0.0, ("欠勤", "休み", "出勤", "勤怠"))
+    bit = (f"{contrast.weekday}曜の欠勤率{fmt.rate(contrast.rate)}（他の曜日平均{fmt.rate(contrast.others_rate)}、"
+           f"{fmt.pts(contrast.diff_pts)}、{fmt.times(contrast.ratio)}）")
+    return _Measured(contrast.diff_pts >= ABSENCE_GAP_PTS, f"{contrast.weekday}曜の欠勤（欠勤率{fmt.rate(contrast.rate)}）",
+                     [bit], contrast.diff_pts, ("欠勤", "休み", "出勤", "勤怠", f"{contrast.weekday}曜"))
+
+
+def _shortage(overview: dict | None, plan, figures) -> _Measured:
+    shortages = facts.shortages_sorted(plan)
+    bits, headline = [], ""
+    if shortages:
+        top = shortages[0]
+        headline = (f"{top.get('process', '')}・{fmt.block(top.get('time_block', ''))}の人員不足"
+                    f"（{fmt.staff_hours(top.get('staff_hours', 0))}）")
+        if figures:
+            more = f"ほか計{len(shortages)}件・" if len(shortages) > 1 else ""
+            binding = top.get("binding_constraint", "")
+            constraint = fmt.CONSTRAINT_JA.get(binding, binding or "制約不明")
+            bits.append(f"配置案でも{top.get('process', '')}・{fmt.block(top.get('time_block', ''))}が"
+                        f"{fmt.staff_hours(top.get('staff_hours', 0))}不足（{constraint}）、"
+                        f"{more}不足合計{fmt.staff_hours(figures.shortage)}（充足率{fmt.pct(figures.coverage_pct)}）")
+    elif figures is None and overview and overview.get("active_staff"):
+        bits.append(f"在籍{fmt.count(overview['active_staff'])}名")
+    return _Measured(bool(shortages), headline, bits, figures.shortage_share_pct if figures else 0.0,
+                     ("不足", "応援", "人員", "増員", "補充", "シフト", "人手"))
+
+
+# theme key, the alert label of its headline, what it measures
+_THEMES = (
+    ("overtime", "残業時間超過", _overtime),
+    ("productivity", "生産性低下", _productivity),
+    ("absence", "欠勤増加", _absence),
+    ("shortage", "人員不足", _shortage),
+)
+
+
 def detect(inp: ComposeInput) -> list[Theme]:
     overview = inp.part("overview")
     plan = inp.solver_plan()
@@ -61,75 +135,15 @@ def detect(inp: ComposeInput) -> list[Theme]:
 
     themes: list[Theme] = []
     figures = facts.plan_figures(plan)
-
-    # overtime
-    rows = rows_by_theme.pop("overtime", [])
-    alerts, n, w = _alert_part(rows)
-    if rows or (figures and figures.overtime > 0):
-        bits = [alerts] if alerts else []
-        if overview and overview.get("overtime_hours_avg"):
-            bits.append(f"直近30日の平均残業は1日1人あたり{fmt.hours(overview['overtime_hours_avg'])}")
-        if figures and figures.overtime > 0:
-            bits.append(f"配置案でも残業が計{fmt.hours(figures.overtime)}（1人最大{fmt.hours(figures.max_person_overtime)}）")
-        mag = 0.0  # planned overtime alone is not a deviation: without alerts it ranks last
-        themes.append(Theme("overtime", f"残業時間超過アラート（{fmt.count(n)}件）" if n else "残業の発生",
-                            "。".join(bits), n, w, mag, ("残業", "時間外", "定時", "超過"), [r["alert_type"] for r in rows]))
-
-    # productivity
-    rows = rows_by_theme.pop("productivity", [])
-    alerts, n, w = _alert_part(rows)
-    change = float((overview or {}).get("productivity_change_pct") or 0.0)
-    if rows or change <= PRODUCTIVITY_DROP_PCT:
-        bits = [alerts] if alerts else []
-        if overview:
-            if change:
-                avg = fmt.pct(overview.get("productivity_avg", 0))
-                bits.append(f"直近7日の生産性は前30日比{fmt.signed_pct(change)}（直近30日平均{avg}）")
-            share = facts.new_staff_share_pct(overview)
-            if share and overview.get("new_staff"):
-                bits.append(f"在籍{fmt.count(overview['active_staff'])}名中{fmt.count(overview['new_staff'])}名が"
-                            f"入社180日以内（{fmt.pct(share)}）")
-        themes.append(Theme("productivity",
-                            f"生産性低下アラート（{fmt.count(n)}件）" if n else f"生産性の低下（前30日比{fmt.signed_pct(change)}）",
-                            "。".join(bits), n, w, max(0.0, -change), ("生産性", "効率", "新人", "熟練", "教育", "ベテラン"),
-                            [r["alert_type"] for r in rows]))
-
-    # absence
-    rows = rows_by_theme.pop("absence", [])
-    alerts, n, w = _alert_part(rows)
-    contrast = facts.absence_contrast(overview)
-    if rows or (contrast and contrast.diff_pts >= ABSENCE_GAP_PTS):
-        bits = [alerts] if alerts else []
-        if contrast:
-            bits.append(f"{contrast.weekday}曜の欠勤率{fmt.rate(contrast.rate)}（他の曜日平均{fmt.rate(contrast.others_rate)}、"
-                        f"{fmt.pts(contrast.diff_pts)}、{fmt.times(contrast.ratio)}）")
-        head = f"欠勤増加アラート（{fmt.count(n)}件）" if n else f"{contrast.weekday}曜の欠勤（欠勤率{fmt.rate(contrast.rate)}）"
-        words = ("欠勤", "休み", "出勤", "勤怠") + ((f"{contrast.weekday}曜",) if contrast else ())
-        themes.append(Theme("absence", head, "。".join(bits), n, w, contrast.diff_pts if contrast else 0.0, words,
-                            [r["alert_type"] for r in rows]))
-
-    # shortage
-    rows = rows_by_theme.pop("shortage", [])
-    alerts, n, w = _alert_part(rows)
-    shortages = facts.shortages_sorted(plan)
-    if rows or shortages:
-        bits = [alerts] if alerts else []
-        if shortages and figures:
-            top = shortages[0]
-            more = f"ほか計{len(shortages)}件・" if len(shortages) > 1 else ""
-            binding = top.get("binding_constraint", "")
-            constraint = fmt.CONSTRAINT_JA.get(binding, binding or "制約不明")
-            bits.append(f"配置案でも{top.get('process', '')}・{fmt.block(top.get('time_block', ''))}が"
-                        f"{fmt.staff_hours(top.get('staff_hours', 0))}不足（{constraint}）、"
-                        f"{more}不足合計{fmt.staff_hours(figures.shortage)}（充足率{fmt.pct(figures.coverage_pct)}）")
-        elif figures is None and overview and overview.get("active_staff"):
-            bits.append(f"在籍{fmt.count(overview['active_staff'])}名")
-        head = (f"人員不足アラート（{fmt.count(n)}件）" if n else
-                f"{shortages[0].get('process', '')}・{fmt.block(shortages[0].get('time_block', ''))}の人員不足"
-                f"（{fmt.staff_hours(shortages[0].get('staff_hours', 0))}）")
-        words = ("不足", "応援", "人員", "増員", "補充", "シフト", "人手")
-        themes.append(Theme("shortage", head, "。".join(bits), n, w, figures.shortage_share_pct if figures else 0.0,
-                            words, [r["alert_type"] for r in rows]))
+    for key, alert_label, measure in _THEMES:
+        rows = rows_by_theme.pop(key, [])
+        alerts, n, w = _alert_part(rows)
+        measured = measure(overview, plan, figures)
+        if rows or measured.deviates:
+            bits = ([alerts] if alerts else []) + measured.bits
+            headline = f"{alert_label}アラート（{fmt.count(n)}件）" if n else measured.headline
+            themes.append(Theme(key, headline, "。".join(bits), n, w, measured.magnitude, measured.words,
+                                [r["alert_type"] for r in rows]))
 
     # other alert types
     for key, rows in rows_by_theme.items():

@@ -1,14 +1,21 @@
 """AnalyticsService over a real grpc.aio channel to the in-process server: content and status codes."""
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
+import json
 
 import grpc
 import pytest
+import redis.asyncio as aioredis
 from google.protobuf.json_format import MessageToDict
 
 from aimee.analytics.v1 import analytics_pb2 as pb
+from aimee.analytics.v1 import analytics_pb2_grpc
+from services.analytics.config import Settings
+from services.analytics.server import build
 from tests.analytics.helpers import expect_status, sql
+from tests.support.in_process import serving
 
 TODAY = dt.date.today()
 SITES = ("横浜", "品川", "札幌", "大阪", "佐世保")
@@ -92,7 +99,26 @@ async def test_error_statuses(stub, call, request_, code, fragments):
     await expect_status(getattr(stub, call)(request_), code, *fragments)
 
 
-async def test_cached_response_is_identical(stub):
-    first = await stub.GetAttendancePattern(pb.GetAttendancePatternRequest(location="札幌"))
-    second = await stub.GetAttendancePattern(pb.GetAttendancePatternRequest(location="札幌"))
-    assert first == second
+async def test_second_identical_call_is_served_from_the_cache(database_url, redis_url, cache_prefix):
+    """The second call must come from Redis, not from MariaDB: the cached entry is marked between the
+    calls and the marked value is what the second call returns."""
+    settings = dataclasses.replace(Settings.from_env(), database_url=database_url, redis_url=redis_url, port=0,
+                                   cache_prefix=cache_prefix, alert_detection_interval_seconds=0)
+    async with serving(await build(settings)) as channel:
+        stub = analytics_pb2_grpc.AnalyticsServiceStub(channel)
+        request = pb.GetAttendancePatternRequest(location="札幌")
+        first = await stub.GetAttendancePattern(request)
+        client = aioredis.from_url(redis_url)
+        try:
+            keys = [k for k in await client.keys(f"{cache_prefix}:*") if b":gen:" not in k]
+            assert len(keys) == 1, keys
+            entry = json.loads(await client.get(keys[0]))
+            entry["total"] = first.total + 12345
+            await client.set(keys[0], json.dumps(entry, ensure_ascii=False))
+        finally:
+            await client.aclose()
+        second = await stub.GetAttendancePattern(request)
+    assert second.total == first.total + 12345
+    assert list(second.weekdays) == list(first.weekdays)
+
+
