@@ -15,9 +15,10 @@ from services.common.dates import parse_range
 from services.common.db import fetch_all
 
 from services.analytics.deps import Deps
-from services.analytics.labels import ABSENT, ATTENDANCE_STATUSES, DOW_ORDER, mysql_dow, weekday_name
+from services.analytics.labels import ABSENT, DOW_ORDER, mysql_dow, weekday_name
 from services.analytics.scope import Scope, resolve_site
 from services.analytics.stats import safe_div, two_proportion_z
+from services.analytics.weekday_cells import absence_share, status_cells
 
 MAX_RANGE_DAYS = 366
 MIN_DIFF_PTS = 2.0      # percentage points
@@ -60,7 +61,7 @@ async def compute_pattern(deps: Deps, scope: Scope, start: dt.date, end: dt.date
     standouts.sort(key=lambda s: -s["difference_pts"])
     return {
         "location": scope.name, "date_from": start.isoformat(), "date_to": end.isoformat(),
-        "cells": _cells(by_dow), "weekdays": _weekdays(by_dow), "standouts": standouts,
+        "cells": status_cells(by_dow), "weekdays": _weekdays(by_dow), "standouts": standouts,
         "absence_rate": round(safe_div(_hits(total_counts, ABSENT), total), 4), "total": total,
     }
 
@@ -103,20 +104,6 @@ def _hits(counts: Counts, statuses: tuple[str, ...]) -> int:
     return sum(counts.get(s, 0) for s in statuses)
 
 
-def _cells(by_dow: dict[int, Counts]) -> list[dict]:
-    cells = []
-    for dow in DOW_ORDER:
-        counts = by_dow.get(dow)
-        if not counts:
-            continue
-        n = sum(counts.values())
-        for status in ATTENDANCE_STATUSES:
-            if counts.get(status):
-                cells.append({"day_of_week": dow, "weekday_name": weekday_name(dow), "attendance_status": status,
-                              "count": counts[status], "rate": round(counts[status] / n, 4)})
-    return cells
-
-
 def _weekdays(by_dow: dict[int, Counts]) -> list[dict]:
     out = []
     for dow in DOW_ORDER:
@@ -125,7 +112,7 @@ def _weekdays(by_dow: dict[int, Counts]) -> list[dict]:
             continue
         n = sum(counts.values())
         out.append({"day_of_week": dow, "weekday_name": weekday_name(dow), "total": n,
-                    "absence_rate": round(_hits(counts, ABSENT) / n, 4),
+                    "absence_rate": absence_share(counts),
                     "late_rate": round(counts.get("late", 0) / n, 4),
                     "early_leave_rate": round(counts.get("early_leave", 0) / n, 4)})
     return out

@@ -17,10 +17,11 @@ from services.common.dates import parse_date, today
 from services.common.db import fetch_all, fetch_one
 
 from services.analytics.deps import Deps
-from services.analytics.labels import (ABSENT, ALERT_TYPES, ATTENDANCE_STATUSES, ATTENDED, DOW_ORDER, OPEN_STATUSES,
+from services.analytics.labels import (ABSENT, ALERT_TYPES, ATTENDED, DOW_ORDER, OPEN_STATUSES,
                                        RANK_SEVERITY, mysql_dow, weekday_name)
 from services.analytics.scope import Scope, resolve_scope
 from services.analytics.stats import pct_change, safe_div
+from services.analytics.weekday_cells import absence_share, status_cells
 
 WINDOW_DAYS = 30          # the seed's "INTERVAL 30 DAY"
 ADJUSTMENT_DAYS = 7       # the seed's current_alerts window
@@ -202,18 +203,9 @@ def _attendance_part(cells: list[dict]) -> dict:
             overtime += float(r["overtime"] or 0.0)
     total = sum(sum(c.values()) for c in by_dow.values())
     absent = sum(c.get(s, 0) for c in by_dow.values() for s in ABSENT)
-    pattern, weekdays = [], []
-    for dow in DOW_ORDER:
-        counts = by_dow.get(dow)
-        if not counts:
-            continue
-        n = sum(counts.values())
-        for status in ATTENDANCE_STATUSES:
-            if counts.get(status):
-                pattern.append({"day_of_week": dow, "weekday_name": weekday_name(dow), "attendance_status": status,
-                                "count": counts[status], "rate": round(counts[status] / n, 4)})
-        weekdays.append({"day_of_week": dow, "weekday_name": weekday_name(dow), "records": n,
-                         "absence_rate": round(sum(counts.get(s, 0) for s in ABSENT) / n, 4)})
+    pattern = status_cells(by_dow)
+    weekdays = [{"day_of_week": dow, "weekday_name": weekday_name(dow), "records": sum(by_dow[dow].values()),
+                 "absence_rate": absence_share(by_dow[dow])} for dow in DOW_ORDER if by_dow.get(dow)]
     # A weekday with a handful of records (Sundays are mostly off) is not a pattern; ignore it when others exist.
     sized = [w for w in weekdays if w["records"] >= MIN_WEEKDAY_RECORDS] or weekdays
     worst = max(sized, key=lambda w: w["absence_rate"], default=None)
