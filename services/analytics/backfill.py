@@ -16,7 +16,7 @@ from services.analytics.config import Settings
 from services.analytics.deps import Deps
 from services.analytics.detection.runner import detect_alerts
 from services.common.cache import Cache
-from services.common.db import create_pool
+from services.common.db import create_pool, with_database
 
 
 async def backfill(database_url: str, redis_url: str, days: int = 14, cache_prefix: str = "aimee") -> dict:
@@ -43,9 +43,11 @@ async def backfill(database_url: str, redis_url: str, days: int = 14, cache_pref
 def main() -> None:
     parser = argparse.ArgumentParser(prog="python -m services.analytics.backfill")
     parser.add_argument("--days", type=int, default=14)
+    parser.add_argument("--database", help="database name (default: the one in DATABASE_URL)")
     args = parser.parse_args()
     settings = Settings.from_env()
-    report = asyncio.run(backfill(settings.database_url, settings.redis_url, args.days, settings.cache_prefix))
+    url = with_database(settings.database_url, args.database) if args.database else settings.database_url
+    report = asyncio.run(backfill(url, settings.redis_url, args.days, settings.cache_prefix))
     print(f"alert detection over the last {report['days']} days: {report['created']} new, "
           f"{report['unchanged']} already known")
 

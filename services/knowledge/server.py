@@ -33,7 +33,7 @@ from services.knowledge.servicer import KnowledgeServicer
 
 log = logging.getLogger("aimee.knowledge")
 SERVICE_NAMES = [knowledge_pb2.DESCRIPTOR.services_by_name["KnowledgeService"].full_name]
-SEED_RETRY_MAX_SECONDS = 5.0
+SEED_RETRY_MAX_SECONDS = 2.0
 
 
 @dataclass

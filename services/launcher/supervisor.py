@@ -24,6 +24,7 @@ from collections import deque
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from services.common.dotenv import merged_environment, read_dotenv  # noqa: F401 - read_dotenv re-exported
 from services.launcher.envoy_config import envoy_binary, write_envoy_config
 
 ENGINES = ("intent", "analytics", "solver", "knowledge", "synthesis")
@@ -54,7 +55,7 @@ class MeshLayout:
 
     @classmethod
     def from_env(cls, env: dict[str, str] | None = None) -> "MeshLayout":
-        env = {**read_dotenv(repo_root() / ".env"), **os.environ} if env is None else dict(env)
+        env = merged_environment() if env is None else dict(env)
         ports = {name: int(env.get(f"{name.upper()}_PORT") or port) for name, port in DEFAULT_PORTS.items()}
         tokens = env.get("AIMEE_API_TOKENS", "").strip()
         return cls(
@@ -74,7 +75,7 @@ class MeshLayout:
         return self.run_dir / "mesh.json"
 
     def child_env(self) -> dict[str, str]:
-        env = {**read_dotenv(repo_root() / ".env"), **os.environ}  # the real environment wins over .env
+        env = merged_environment()  # the real environment wins over .env
         root = str(repo_root())
         env["PYTHONPATH"] = os.pathsep.join([root, str(repo_root() / "gen"), env.get("PYTHONPATH", "")]).rstrip(
             os.pathsep)
@@ -88,22 +89,6 @@ class MeshLayout:
         env.setdefault("PYTHONUNBUFFERED", "1")
         env.setdefault("ALERT_DETECTION_INTERVAL_SECONDS", "3600")  # a running mesh detects alerts hourly
         return env
-
-
-def read_dotenv(path: Path) -> dict[str, str]:
-    """KEY=VALUE lines of a .env file (comments and blanks skipped); empty values are left unset."""
-    if not path.exists():
-        return {}
-    values = {}
-    for line in path.read_text(encoding="utf-8").splitlines():
-        line = line.strip()
-        if not line or line.startswith("#") or "=" not in line:
-            continue
-        key, _, value = line.partition("=")
-        value = value.split(" #")[0].strip().strip('"').strip("'")
-        if value:
-            values[key.strip()] = value
-    return values
 
 
 @dataclass

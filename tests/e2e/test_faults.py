@@ -191,6 +191,21 @@ def test_write_during_redis_outage_leaves_no_stale_answer(fault_mesh, proxies, c
     assert _adjustments_today(client, "横浜") == before + 1
 
 
+def test_answer_keeps_its_json_keys_when_synthesis_is_degraded(fault_mesh, client):
+    wait_until(lambda: health(client).get("status") == "ok", 60, 0.5)
+    pid = state(fault_mesh)["synthesis"]["pid"]
+    os.kill(pid, signal.SIGSTOP)  # hung: the gateway's synthesis budget runs out
+    try:
+        resp = client.post("/api/v1/ai/optimize", json={"query": "品川拠点のアラートを改善して"})
+    finally:
+        os.kill(pid, signal.SIGCONT)
+    assert resp.status_code == 200, resp.text
+    body = resp.json()
+    assert "synthesis" in {d["engine"] for d in body["degraded"]}
+    assert body["improvement_plan"]["action_plan"] == [] and body["improvement_plan"]["priority_analysis"] == {}
+    assert body["next_monitoring"]["daily_check"] == [] and body["next_monitoring"]["success_criteria"] == ""
+
+
 def test_repeated_sigkill_of_one_engine_comes_back(fault_mesh, client):
     wait_until(lambda: health(client).get("status") == "ok", 60, 0.5)
     for round_ in range(RESTART_BUDGET):
