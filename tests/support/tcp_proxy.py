@@ -44,6 +44,13 @@ class TcpProxy:
 
     def shutdown(self) -> None:
         self.close()
+
+        async def cancel_pumps():
+            tasks = [t for t in asyncio.all_tasks() if t is not asyncio.current_task()]
+            for task in tasks:
+                task.cancel()
+            await asyncio.gather(*tasks, return_exceptions=True)
+        self._run(cancel_pumps())
         self._loop.call_soon_threadsafe(self._loop.stop)
         self._thread.join(5)
 
