@@ -146,6 +146,9 @@ def test_mysql_lost_mid_run_answers_503_and_heals(fault_mesh, proxies, client):
     write = client.put("/api/v1/assignments/1", json={"expected_version": 1, "planned_hours": 3.0,
                                                       "reason": "障害テスト", "adjusted_by": "tester"})
     assert write.status_code == 503 and DB_DOWN in write.json()["message"], write.text
+    chat = client.post("/api/v1/chat/messages", json={"session_id": "fault-test", "user_id": "tester",
+                                                       "message": "大阪のアラート件数は？"})
+    assert chat.status_code == 503 and DB_DOWN in chat.json()["message"], chat.text  # chat memory is MySQL
 
     answer = client.post("/api/v1/ai/query", json={"query": "大阪の現在のアラート件数は？"})
     assert answer.status_code == 200, answer.text
