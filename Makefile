@@ -5,7 +5,11 @@ PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 PY := $(VENV)/bin/python
 export PYTHONPATH := $(CURDIR):$(CURDIR)/gen
-DB ?= aimee_db
+# Entry points run with .env applied (the real environment wins), like the launcher's children.
+RUN := $(PY) -m services.common.dotenv
+# Empty DB = the database named in DATABASE_URL (environment, else .env, else aimee_db).
+DB ?=
+DB_ARG = $(if $(DB),--database $(DB))
 
 .PHONY: help setup gen lint data data-reset data-scale migrate-knowledge up down status demo test bench llm-local clean
 
@@ -31,24 +35,26 @@ gen: setup
 lint: setup
 	PY=$(PY) tools/buf_lint.sh
 
-# Schema + deterministic sample data (history ends today) into $(DB); kept if already loaded today.
+# Schema + deterministic sample data (history ends today) into DATABASE_URL's database (or DB=name); kept if
+# already loaded today.
 data: setup
-	$(PY) -m db.load --database $(DB) --if-stale
-	DATABASE_URL=mysql://root@127.0.0.1:3306/$(DB) $(PY) -m services.analytics.backfill
+	$(RUN) db.load $(DB_ARG) --if-stale
+	$(RUN) services.analytics.backfill $(DB_ARG)
 
 data-reset: setup
-	$(PY) -m db.load --database $(DB)
-	DATABASE_URL=mysql://root@127.0.0.1:3306/$(DB) $(PY) -m services.analytics.backfill
+	$(RUN) db.load $(DB_ARG)
+	$(RUN) services.analytics.backfill $(DB_ARG)
 
 data-scale: setup
-	$(PY) -m db.load --database aimee_scale --scale --sites 50 --staff 200 --days 365
+	$(RUN) db.load --database aimee_scale --scale --sites 50 --staff 200 --days 365
 
 # With embedded Chroma only one process may open the store: refuse while the mesh runs (the knowledge
 # engine also seeds an empty collection by itself at start).
 migrate-knowledge: setup
-	@if [ -z "$$CHROMADB_HOST" ] && $(PY) -m services.launcher status >/dev/null 2>&1; then \
+	@if [ -z "$$($(PY) -c 'from services.common.dotenv import merged_environment as m; print(m().get("CHROMADB_HOST", ""))')" ] \
+		&& $(PY) -m services.launcher status >/dev/null 2>&1; then \
 		echo "the mesh is running with embedded Chroma: run 'make down' first (or set CHROMADB_HOST)"; exit 1; fi
-	$(PY) -m services.knowledge.migrate
+	$(RUN) services.knowledge.migrate
 
 up: setup
 	$(PY) -m services.launcher up

@@ -13,7 +13,7 @@ from aimee.analytics.v1 import analytics_pb2, analytics_pb2_grpc
 
 from services.common import logs
 from services.common.cache import Cache
-from services.common.db import create_pool
+from services.common.db import create_pool, ping
 from services.common.grpc_server import Built, serve
 
 from services.analytics.cached import ResultCache
@@ -46,13 +46,13 @@ async def build(settings: Settings) -> Built:
     def register(server) -> None:
         analytics_pb2_grpc.add_AnalyticsServiceServicer_to_server(servicer, server)
 
-    return Built([register], [SERVICE_NAME], cleanup)
+    return Built([register], [SERVICE_NAME], cleanup, ready=lambda: ping(pool))
 
 
 async def _run(settings: Settings) -> None:
     built = await build(settings)
     await serve("analytics", built.registrars, built.service_names, settings.port, settings.host,
-                on_shutdown=built.cleanup)
+                on_shutdown=built.cleanup, ready=built.ready)
 
 
 def main() -> None:

@@ -2,6 +2,8 @@
 
 `create_server` builds a server bound to a port (0 in tests) and returns it with the health servicer;
 `serve` runs it until SIGTERM/SIGINT, flipping health to NOT_SERVING before draining in-flight calls.
+An engine that needs MySQL passes `ready` (raises while a dependency does not answer): it then starts
+NOT_SERVING and `watch_readiness` flips its health both ways by itself, so the mesh heals without a restart.
 """
 from __future__ import annotations
 
@@ -10,7 +12,7 @@ import logging
 import signal
 import time
 from collections.abc import Awaitable, Callable, Iterable
-from typing import NamedTuple
+from dataclasses import dataclass
 
 import grpc
 from grpc_health.v1 import health, health_pb2, health_pb2_grpc
@@ -105,12 +107,60 @@ def _log_call(method: str, started: float, ctx) -> None:
 Registrar = Callable[[grpc.aio.Server], None]
 
 
-class Built(NamedTuple):
-    """What an engine's `build(settings)` returns: enough to serve it (or run it in-process in a test)."""
+Readiness = Callable[[], Awaitable[None]]
+
+
+@dataclass
+class Built:
+    """What an engine's `build(settings)` returns: enough to serve it (or run it in-process in a test).
+
+    `ready` raises while the engine cannot answer (MySQL down); unpacks as (registrars, names, cleanup).
+    """
 
     registrars: list[Registrar]
     service_names: list[str]
     cleanup: Callable[[], Awaitable[None]]
+    ready: Readiness | None = None
+
+    def __iter__(self):
+        return iter((self.registrars, self.service_names, self.cleanup))
+
+
+# While down, re-check soon and back off to READY_BACKOFF_MAX (which bounds the recovery time after MySQL
+# returns); while serving, re-check every READY_INTERVAL so a lost database shows as NOT_SERVING.
+READY_BACKOFF_MIN = 0.25
+READY_BACKOFF_MAX = 2.0
+READY_INTERVAL = 2.0
+READY_PROBE_TIMEOUT = 3.0
+
+
+async def watch_readiness(health_servicer: health.aio.HealthServicer, service_names: Iterable[str],
+                          ready: Readiness, name: str = "") -> None:
+    """Keep the health status of "" and every service in step with `ready`, forever (cancel to stop)."""
+    names = ["", *service_names]
+    serving: bool | None = None
+    backoff = READY_BACKOFF_MIN
+    while True:
+        try:
+            await asyncio.wait_for(ready(), READY_PROBE_TIMEOUT)
+            now, reason = True, ""
+        except asyncio.CancelledError:
+            raise
+        except Exception as exc:  # noqa: BLE001 - any failure means "not ready yet"
+            now, reason = False, f"{type(exc).__name__}: {exc}"[:300]
+        if now != serving:
+            status = health_pb2.HealthCheckResponse.SERVING if now else health_pb2.HealthCheckResponse.NOT_SERVING
+            for service in names:
+                await health_servicer.set(service, status)
+            log.log(logging.INFO if now else logging.WARNING, "serving" if now else "not serving",
+                    extra={"fields": {"service": name, "reason": reason}})
+            serving = now
+        if now:
+            backoff = READY_BACKOFF_MIN
+            await asyncio.sleep(READY_INTERVAL)
+        else:
+            await asyncio.sleep(backoff)
+            backoff = min(READY_BACKOFF_MAX, backoff * 2)
 
 
 async def create_server(
@@ -119,8 +169,11 @@ async def create_server(
     port: int = 0,
     host: str = "127.0.0.1",
     extra_interceptors: Iterable[grpc.aio.ServerInterceptor] = (),
+    ready: Readiness | None = None,
 ) -> tuple[grpc.aio.Server, int, health.aio.HealthServicer]:
-    """Build and start a server; returns (server, bound port, health servicer)."""
+    """Build and start a server; returns (server, bound port, health servicer).
+
+    With `ready` the server starts NOT_SERVING; call `watch_readiness` to flip it (serve does)."""
     server = grpc.aio.server(interceptors=[*extra_interceptors, ContextInterceptor()])
     for register in registrars:
         register(server)
@@ -133,8 +186,9 @@ async def create_server(
     if bound == 0:
         raise RuntimeError(f"cannot bind {host}:{port}")
     await server.start()
+    initial = health_pb2.HealthCheckResponse.SERVING if ready is None else health_pb2.HealthCheckResponse.NOT_SERVING
     for name in ["", *names]:
-        await health_servicer.set(name, health_pb2.HealthCheckResponse.SERVING)
+        await health_servicer.set(name, initial)
     return server, bound, health_servicer
 
 
@@ -147,17 +201,24 @@ async def serve(
     on_shutdown: Callable[[], Awaitable[None]] | None = None,
     extra_interceptors: Iterable[grpc.aio.ServerInterceptor] = (),
     grace_seconds: float = 5.0,
+    ready: Readiness | None = None,
 ) -> None:
-    """Run a service until SIGTERM/SIGINT, then drain gracefully."""
+    """Run a service until SIGTERM/SIGINT, then drain gracefully; health follows `ready` when given."""
+    service_names = list(service_names)
     server, bound, health_servicer = await create_server(
-        registrars, service_names, port, host, extra_interceptors)
+        registrars, service_names, port, host, extra_interceptors, ready=ready)
     log.info("listening", extra={"fields": {"service": name, "address": f"{host}:{bound}"}})
+    watcher = (asyncio.create_task(watch_readiness(health_servicer, service_names, ready, name),
+                                   name=f"{name}-readiness") if ready is not None else None)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(sig, stop.set)
     await stop.wait()
     log.info("shutting down", extra={"fields": {"service": name}})
+    if watcher is not None:
+        watcher.cancel()
+        await asyncio.gather(watcher, return_exceptions=True)
     await health_servicer.enter_graceful_shutdown()
     await server.stop(grace_seconds)
     if on_shutdown is not None:

@@ -58,6 +58,18 @@ def _supporting(data: synthesis_pb2.EngineData, composed) -> gateway_pb2.Support
     return supporting
 
 
+def present_every_message(message) -> None:
+    """Mark every singular message field present, so the JSON keeps the same keys when a part is missing.
+
+    proto3 JSON (Envoy's transcoder) omits unset message fields even with always_print_primitive_fields;
+    clients of a degraded answer must still find `improvement_plan`, `next_monitoring` ... (empty).
+    """
+    for field in message.DESCRIPTOR.fields:
+        if (field.message_type is not None and not field.is_repeated
+                and field.containing_oneof is None):
+            getattr(message, field.name).SetInParent()
+
+
 def _data_only_answer(outcomes: list[Outcome]) -> str:
     missing = "、".join(sorted({o.engine for o in outcomes if not o.ok}))
     return (f"回答文を生成できませんでした（停止・遅延: {missing}）。"
@@ -94,4 +106,6 @@ def build_answer(*, query: str, intent, parser: str, data: synthesis_pb2.EngineD
     for o in outcomes:
         answer.timings.append(gateway_pb2.StageTiming(stage=o.engine, elapsed_ms=round(o.elapsed_ms, 1),
                                                       status=o.status))
+    # Top level only: an empty mysql_analysis would read as real zeros, while an empty plan reads as none.
+    present_every_message(answer)
     return answer

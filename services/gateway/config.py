@@ -37,6 +37,7 @@ class Settings:
     default_location: str = "横浜"
     chromadb_host: str = ""
     chromadb_port: int = 8001
+    supervisor_state: str = ""  # the local supervisor's mesh.json (given-up children appear in /health)
 
     @classmethod
     def from_env(cls) -> "Settings":
@@ -72,4 +73,5 @@ class Settings:
             default_location=env.env_str("AIMEE_DEFAULT_LOCATION", "横浜"),
             chromadb_host=env.env_str("CHROMADB_HOST"),
             chromadb_port=env.env_int("CHROMADB_PORT", 8001),
+            supervisor_state=env.env_str("AIMEE_SUPERVISOR_STATE"),
         )

@@ -20,6 +20,7 @@ from aimee.solver.v1 import solver_pb2_grpc
 from aimee.synthesis.v1 import synthesis_pb2_grpc
 from services.common import request_id
 from services.common.cache import Cache
+from services.common.db import is_database_message
 
 ENGINES = ("intent", "analytics", "solver", "knowledge", "synthesis")
 
@@ -87,6 +88,8 @@ def degraded_reason(exc: BaseException, timeout: float) -> tuple[str, str]:
         if code == grpc.StatusCode.DEADLINE_EXCEEDED:
             return code.name, f"応答が制限時間（{timeout:.1f}秒）内に届きませんでした"
         if code == grpc.StatusCode.UNAVAILABLE:
+            if is_database_message(exc.details()):  # the engine runs, its MySQL does not answer
+                return code.name, exc.details()
             return code.name, "エンジンに接続できません（停止中の可能性）"
         if code == grpc.StatusCode.UNIMPLEMENTED:
             return code.name, "このエンジン機能は未実装です"

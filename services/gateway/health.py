@@ -1,8 +1,14 @@
-"""/health: probes every engine (gRPC health), MySQL, Redis and Chroma in parallel, each with a short timeout."""
+"""/health: probes every engine (gRPC health), MySQL, Redis and Chroma in parallel, each with a short timeout.
+
+Under the local supervisor (AIMEE_SUPERVISOR_STATE names its mesh.json) a `supervisor` component reports
+children it has given up restarting, so a crash-looping engine is visible here and not only in its log.
+"""
 from __future__ import annotations
 
 import asyncio
+import json
 import time
+from pathlib import Path
 
 import httpx
 from grpc_health.v1 import health_pb2, health_pb2_grpc
@@ -43,7 +49,16 @@ class HealthProbe:
 
     async def _mysql(self):
         await ping(self.pool)
-        return "aimee_db reachable"
+        return f"{self.pool.name} reachable"
+
+    async def _supervisor(self):
+        state = json.loads(Path(self.settings.supervisor_state).read_text(encoding="utf-8"))
+        children = state.get("children", {})
+        given_up = [f"{name} (restarts {info.get('restarts', 0)}, log {info.get('log', '')})"
+                    for name, info in children.items() if info.get("given_up")]
+        if given_up:
+            raise RuntimeError("再起動を諦めたプロセス: " + ", ".join(given_up))
+        return f"{len(children)} processes supervised"
 
     async def _redis(self):
         if self.cache is None:
@@ -63,6 +78,8 @@ class HealthProbe:
     async def check(self) -> gateway_pb2.GetHealthResponse:
         probes = [(name, self._engine_probe(name)) for name in ENGINES]
         probes += [("mysql", self._mysql), ("redis", self._redis), ("chroma", self._chroma)]
+        if self.settings.supervisor_state:
+            probes.append(("supervisor", self._supervisor))
         components = await asyncio.gather(*(_timed(name, probe) for name, probe in probes))
         status = "ok" if all(c.status == "ok" for c in components) else "degraded"
         return gateway_pb2.GetHealthResponse(status=status, components=components, version="2.0.0")

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from aimee.gateway.v1 import gateway_pb2, gateway_pb2_grpc
 from services.common import logs
 from services.common.cache import Cache
-from services.common.db import create_pool
+from services.common.db import create_pool, ping
 from services.common.grpc_server import serve
 from services.gateway.auth import BearerAuthInterceptor
 from services.gateway.chat import ChatStore
@@ -33,6 +33,7 @@ class Gateway:
     registrars: list = field(default_factory=list)
     orchestrator: Orchestrator | None = None
     bridge: WebSocketBridge | None = None
+    ready: object = None  # raises while MySQL (chat memory) does not answer: health NOT_SERVING
     _closers: list = field(default_factory=list)
 
     @property
@@ -71,6 +72,7 @@ async def build(settings: Settings) -> Gateway:
     gateway = Gateway(settings=s, orchestrator=orchestrator,
                       bridge=WebSocketBridge(orchestrator, chat, s.api_tokens))
     gateway.registrars = [lambda server, add=add, svc=svc: add(svc, server) for add, svc in servicers]
+    gateway.ready = lambda: ping(pool)
 
     async def close_pool():
         pool.close()
@@ -93,7 +95,7 @@ async def _main() -> None:
         await gateway.close()
 
     await serve("gateway", gateway.registrars, SERVICE_NAMES, settings.port, settings.bind_host,
-                on_shutdown=shutdown, extra_interceptors=gateway.interceptors)
+                on_shutdown=shutdown, extra_interceptors=gateway.interceptors, ready=gateway.ready)
 
 
 def main() -> None:

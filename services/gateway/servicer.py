@@ -16,6 +16,7 @@ from aimee.knowledge.v1 import knowledge_pb2
 from aimee.solver.v1 import solver_pb2
 from services.common import request_id
 from services.common.cache import Cache
+from services.common.db import is_database_message
 from services.common.errors import InvalidArgument
 from services.gateway.benchmark import run_benchmark
 from services.gateway.chat import ChatStore
@@ -54,7 +55,7 @@ class Passthrough:
                              metadata=request_id.outgoing_metadata())
         except grpc.aio.AioRpcError as exc:
             code = exc.code()
-            if code == grpc.StatusCode.UNAVAILABLE:
+            if code == grpc.StatusCode.UNAVAILABLE and not is_database_message(exc.details()):
                 await context.abort(code, f"{engine}エンジンに接続できません。しばらくしてから再度お試しください")
             if code == grpc.StatusCode.DEADLINE_EXCEEDED:
                 await context.abort(code, f"{engine}エンジンの応答が制限時間内に届きませんでした")

@@ -7,7 +7,8 @@ Start-up seeding: when KNOWLEDGE_SEED_ON_START (default true) and the collection
 migrating the shipped know-how (knowledge/) in a background task; `KnowledgeApp.seeded()` waits for it. `main`
 waits before it starts listening, so the engine reports SERVING only once a fresh mesh has its know-how
 (first start only: ~5 s for the 57 shipped chunks on an idle 2-core machine; later starts find the collection
-filled and skip it).
+filled and skip it). While MySQL is down the engine listens but reports NOT_SERVING, and the seeding waits
+for the database (retrying with backoff) instead of failing; SERVING follows once both are done.
 
 `build` returns a KnowledgeApp; it also unpacks as `registrars, service_names, cleanup = await build(s)` like
 the other engines' builders.
@@ -20,6 +21,8 @@ from dataclasses import dataclass, field
 
 from aimee.knowledge.v1 import knowledge_pb2, knowledge_pb2_grpc
 from services.common import logs
+from services.common.db import ping
+from services.common.errors import Unavailable
 from services.common.grpc_server import serve
 from services.knowledge.config import Settings
 from services.knowledge.embedding import Embedder
@@ -30,6 +33,7 @@ from services.knowledge.servicer import KnowledgeServicer
 
 log = logging.getLogger("aimee.knowledge")
 SERVICE_NAMES = [knowledge_pb2.DESCRIPTOR.services_by_name["KnowledgeService"].full_name]
+SEED_RETRY_MAX_SECONDS = 2.0
 
 
 @dataclass
@@ -52,6 +56,12 @@ class KnowledgeApp:
     def __iter__(self):
         return iter((self.registrars, self.service_names, self.cleanup))
 
+    async def ready(self) -> None:
+        """Raises until MySQL answers and the start-up seeding has finished (health: NOT_SERVING)."""
+        await ping(self.service.pool)
+        if self.seeding is not None and not self.seeding.done():
+            raise Unavailable("ナレッジを初期登録しています")
+
     async def cleanup(self) -> None:
         if self.seeding is not None and not self.seeding.done():
             self.seeding.cancel()
@@ -60,6 +70,14 @@ class KnowledgeApp:
 
 
 async def _seed(app: KnowledgeApp) -> None:
+    delay = 0.25
+    while True:
+        try:
+            await ping(app.service.pool)
+            break
+        except Unavailable:  # MySQL not there yet: seed as soon as it answers
+            await asyncio.sleep(delay)
+            delay = min(SEED_RETRY_MAX_SECONDS, delay * 2)
     try:
         report = await migrate(app.service, app.settings.knowledge_dir)
         await invalidate_gateway_cache(app.settings)
@@ -88,12 +106,9 @@ async def _main() -> None:
     logs.setup("knowledge")
     settings = Settings.from_env()
     app = await build(settings)
-    try:
-        await app.seeded()
-    except Exception:  # noqa: BLE001 - logged by _seed; serve anyway, searches work on what is stored
-        pass
+    # Listens at once; health says SERVING only when MySQL answers and the seeding is done (app.ready).
     await serve("knowledge", app.registrars, app.service_names, settings.port, settings.host,
-                on_shutdown=app.cleanup)
+                on_shutdown=app.cleanup, ready=app.ready)
 
 
 def main() -> None:

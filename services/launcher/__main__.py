@@ -105,14 +105,20 @@ def status() -> int:
     layout = MeshLayout.from_env()
     pid = _supervisor_pid(layout)
     print(f"supervisor: {'pid ' + str(pid) if pid else 'not running'}")
-    state = layout.run_dir / "mesh.json"
+    state = layout.state_path
+    given_up = []
     if pid and state.exists():
         for name, info in json.loads(state.read_text())["children"].items():
             alive = info["pid"] and _pid_alive(info["pid"])
-            print(f"  {name:<10} pid {info['pid']!s:<8} {'running' if alive else 'stopped'}"
-                  f"  restarts {info['restarts']}")
+            label = "GIVEN UP" if info.get("given_up") else "running" if alive else "stopped"
+            exit_note = f"  last exit {info['last_exit']}" if info.get("last_exit") is not None else ""
+            print(f"  {name:<10} pid {info['pid']!s:<8} {label:<8}  restarts {info['restarts']}{exit_note}")
+            if info.get("given_up"):
+                given_up.append(f"{name} (see {info.get('log', '')})")
+    if given_up:
+        print("  the supervisor gave up restarting: " + ", ".join(given_up) + " — fix the cause, then make down && make up")
     print_health(fetch_health(layout))
-    return 0 if pid else 1
+    return 0 if pid else 1  # "is the mesh running" (make demo/migrate-knowledge rely on it)
 
 
 def main() -> int:

@@ -4,6 +4,12 @@ Why a supervisor: the mesh is seven processes that must start, stop and die toge
 stays alive, restarts a crashed child with backoff, and on SIGTERM stops the children in reverse order
 (Envoy first, engines last) gracefully. Every child gets PR_SET_PDEATHSIG, so even a SIGKILLed supervisor
 leaves no orphan holding port 8000.
+
+Restart policy: a child may be restarted SUPERVISOR_MAX_RESTARTS times within any
+SUPERVISOR_RESTART_WINDOW_SECONDS (a budget per sliding window, so an engine that crashes now and then is
+restarted for ever), each restart after an exponential backoff that grows with the recent restarts. A
+child that spends its whole budget inside one window is crash-looping: it is given up, and mesh.json says
+so (`make status` and the gateway's /health read it).
 """
 from __future__ import annotations
 
@@ -14,15 +20,20 @@ import os
 import signal
 import sys
 import time
+from collections import deque
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from services.common.dotenv import merged_environment, read_dotenv  # noqa: F401 - read_dotenv re-exported
 from services.launcher.envoy_config import envoy_binary, write_envoy_config
 
 ENGINES = ("intent", "analytics", "solver", "knowledge", "synthesis")
 DEFAULT_PORTS = {"intent": 50051, "analytics": 50052, "solver": 50053, "knowledge": 50054, "synthesis": 50055,
                  "gateway": 50050}
-MAX_RESTARTS = 5
+MAX_RESTARTS = 5  # per restart window (SUPERVISOR_MAX_RESTARTS)
+RESTART_WINDOW_SECONDS = 60.0  # SUPERVISOR_RESTART_WINDOW_SECONDS
+BACKOFF_MIN_SECONDS = 0.5
+BACKOFF_MAX_SECONDS = 10.0
 
 
 def repo_root() -> Path:
@@ -39,10 +50,12 @@ class MeshLayout:
     envoy_port: int
     envoy_admin_port: int
     envoy_host: str
+    max_restarts: int = MAX_RESTARTS
+    restart_window: float = RESTART_WINDOW_SECONDS
 
     @classmethod
     def from_env(cls, env: dict[str, str] | None = None) -> "MeshLayout":
-        env = {**read_dotenv(repo_root() / ".env"), **os.environ} if env is None else dict(env)
+        env = merged_environment() if env is None else dict(env)
         ports = {name: int(env.get(f"{name.upper()}_PORT") or port) for name, port in DEFAULT_PORTS.items()}
         tokens = env.get("AIMEE_API_TOKENS", "").strip()
         return cls(
@@ -53,10 +66,16 @@ class MeshLayout:
             envoy_admin_port=int(env.get("ENVOY_ADMIN_PORT") or 9901),
             # Without tokens the mesh listens on loopback only.
             envoy_host=env.get("ENVOY_LISTEN_HOST") or ("0.0.0.0" if tokens else "127.0.0.1"),
+            max_restarts=int(env.get("SUPERVISOR_MAX_RESTARTS") or MAX_RESTARTS),
+            restart_window=float(env.get("SUPERVISOR_RESTART_WINDOW_SECONDS") or RESTART_WINDOW_SECONDS),
         )
 
+    @property
+    def state_path(self) -> Path:
+        return self.run_dir / "mesh.json"
+
     def child_env(self) -> dict[str, str]:
-        env = {**read_dotenv(repo_root() / ".env"), **os.environ}  # the real environment wins over .env
+        env = merged_environment()  # the real environment wins over .env
         root = str(repo_root())
         env["PYTHONPATH"] = os.pathsep.join([root, str(repo_root() / "gen"), env.get("PYTHONPATH", "")]).rstrip(
             os.pathsep)
@@ -65,26 +84,11 @@ class MeshLayout:
             if name != "gateway":
                 env[f"{name.upper()}_ADDR"] = f"127.0.0.1:{port}"
         env["GATEWAY_WS_PORT"] = str(self.ws_port)
+        env["AIMEE_SUPERVISOR_STATE"] = str(self.state_path)  # the gateway's /health reports given-up children
         env.setdefault("CHROMADB_PATH", str(self.run_dir / "chroma"))
         env.setdefault("PYTHONUNBUFFERED", "1")
         env.setdefault("ALERT_DETECTION_INTERVAL_SECONDS", "3600")  # a running mesh detects alerts hourly
         return env
-
-
-def read_dotenv(path: Path) -> dict[str, str]:
-    """KEY=VALUE lines of a .env file (comments and blanks skipped); empty values are left unset."""
-    if not path.exists():
-        return {}
-    values = {}
-    for line in path.read_text(encoding="utf-8").splitlines():
-        line = line.strip()
-        if not line or line.startswith("#") or "=" not in line:
-            continue
-        key, _, value = line.partition("=")
-        value = value.split(" #")[0].strip().strip('"').strip("'")
-        if value:
-            values[key.strip()] = value
-    return values
 
 
 @dataclass
@@ -93,9 +97,25 @@ class Child:
     argv: list[str]
     log_path: Path
     process: asyncio.subprocess.Process | None = None
-    restarts: int = 0
+    restarts: int = 0  # over the supervisor's life (reported)
     started_at: float = 0.0
+    given_up: bool = False
+    last_exit: int | None = None
+    recent: deque = field(default_factory=deque, repr=False)  # monotonic times of restarts in the window
     log_file: object = field(default=None, repr=False)
+
+    def record_restart(self, now: float, window: float) -> int:
+        """Count one restart; returns the restarts within the last `window` seconds."""
+        self.restarts += 1
+        self.recent.append(now)
+        while self.recent and now - self.recent[0] > window:
+            self.recent.popleft()
+        return len(self.recent)
+
+
+def backoff_seconds(recent_restarts: int) -> float:
+    """0.5 s after the first recent restart, doubling up to 10 s."""
+    return min(BACKOFF_MAX_SECONDS, BACKOFF_MIN_SECONDS * 2 ** max(0, recent_restarts - 1))
 
 
 def _die_with_parent() -> None:
@@ -119,14 +139,16 @@ def plan_children(layout: MeshLayout) -> list[Child]:
 
 
 class Supervisor:
-    def __init__(self, layout: MeshLayout):
+    def __init__(self, layout: MeshLayout, children: list[Child] | None = None):
         self.layout = layout
-        self.children = plan_children(layout)
+        self.children = plan_children(layout) if children is None else children
         self.stopping = asyncio.Event()
         self.env = layout.child_env()
 
     async def _spawn(self, child: Child) -> None:
         child.log_path.parent.mkdir(parents=True, exist_ok=True)
+        if child.log_file is not None:
+            child.log_file.close()
         child.log_file = open(child.log_path, "ab", buffering=0)
         child.process = await asyncio.create_subprocess_exec(
             *child.argv, cwd=str(repo_root()), env=self.env, stdin=asyncio.subprocess.DEVNULL,
@@ -140,19 +162,35 @@ class Supervisor:
             code = await child.process.wait()
             if self.stopping.is_set():
                 return
-            child.restarts += 1
-            _say(f"{child.name} exited with {code}; restart {child.restarts}/{MAX_RESTARTS}")
-            if child.restarts > MAX_RESTARTS:
-                _say(f"{child.name} keeps failing; giving up (see {child.log_path})")
+            child.last_exit = code
+            recent = child.record_restart(time.monotonic(), self.layout.restart_window)
+            budget, window = self.layout.max_restarts, self.layout.restart_window
+            if recent > budget:
+                child.given_up = True
+                self._write_state()
+                _say(f"{child.name} exited with {code}; {recent} restarts within {window:.0f}s "
+                     f"(budget {budget}): giving up (see {child.log_path})")
                 return
-            await asyncio.sleep(min(10.0, 0.5 * 2 ** child.restarts))
+            delay = backoff_seconds(recent)
+            _say(f"{child.name} exited with {code}; restart {recent}/{budget} within {window:.0f}s "
+                 f"in {delay:.1f}s")
+            self._write_state()
+            try:  # SIGTERM during the backoff stops at once
+                await asyncio.wait_for(self.stopping.wait(), delay)
+            except asyncio.TimeoutError:
+                pass
 
     def _write_state(self) -> None:
         state = {"supervisor_pid": os.getpid(), "envoy_port": self.layout.envoy_port,
+                 "restart_budget": {"max_restarts": self.layout.max_restarts,
+                                    "window_seconds": self.layout.restart_window},
                  "children": {c.name: {"pid": c.process.pid if c.process else None, "restarts": c.restarts,
+                                       "given_up": c.given_up, "last_exit": c.last_exit,
                                        "log": str(c.log_path)} for c in self.children}}
-        path = self.layout.run_dir / "mesh.json"
-        path.write_text(json.dumps(state, indent=2))
+        path = self.layout.state_path
+        tmp = path.with_suffix(".tmp")
+        tmp.write_text(json.dumps(state, indent=2))
+        tmp.replace(path)  # readers (status, /health) never see a half-written file
 
     async def run(self) -> None:
         self.layout.run_dir.mkdir(parents=True, exist_ok=True)

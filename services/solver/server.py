@@ -13,7 +13,7 @@ from aimee.solver.v1 import solver_pb2, solver_pb2_grpc
 
 from services.common import logs
 from services.common.cache import Cache
-from services.common.db import create_pool
+from services.common.db import create_pool, ping
 from services.common.grpc_server import Built, serve
 from services.common.sites import SiteDirectory
 
@@ -43,13 +43,13 @@ async def build(settings: Settings) -> Built:
     def register(server) -> None:
         solver_pb2_grpc.add_SolverServiceServicer_to_server(servicer, server)
 
-    return Built([register], [SERVICE_NAME], cleanup)
+    return Built([register], [SERVICE_NAME], cleanup, ready=lambda: ping(pool))
 
 
 async def _run(settings: Settings) -> None:
     built = await build(settings)
     await serve("solver", built.registrars, built.service_names, settings.port, settings.host,
-                on_shutdown=built.cleanup)
+                on_shutdown=built.cleanup, ready=built.ready)
 
 
 def main() -> None:

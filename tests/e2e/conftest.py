@@ -33,7 +33,10 @@ class Mesh:
         return state["children"][name]["pid"]
 
 
-def start_mesh(tmp_path: Path, database_url: str, redis_url: str, extra_env: dict | None = None) -> Mesh:
+def start_mesh(tmp_path: Path, database_url: str, redis_url: str, extra_env: dict | None = None,
+               wait_healthy: bool = True) -> Mesh:
+    """Start the supervisor; unless wait_healthy=False, return once /health says ok (fault tests start a
+    mesh whose database is down on purpose)."""
     env = dict(os.environ)
     ports = {name: free_port() for name in ("intent", "analytics", "solver", "knowledge", "synthesis", "gateway")}
     for name, port in ports.items():
@@ -53,6 +56,8 @@ def start_mesh(tmp_path: Path, database_url: str, redis_url: str, extra_env: dic
     process = subprocess.Popen([sys.executable, "-m", "services.launcher", "supervise"], cwd=str(REPO), env=env,
                                stdout=log, stderr=log, start_new_session=True)
     mesh = Mesh(f"http://127.0.0.1:{envoy_port}", f"ws://127.0.0.1:{envoy_port}", env, tmp_path / "run", process)
+    if not wait_healthy:
+        return mesh
     deadline = time.monotonic() + 120
     last = None
     while time.monotonic() < deadline:
