@@ -2,6 +2,8 @@
 
 `create_server` builds a server bound to a port (0 in tests) and returns it with the health servicer;
 `serve` runs it until SIGTERM/SIGINT, flipping health to NOT_SERVING before draining in-flight calls.
+Every engine server checks the internal token first (services.common.grpc_auth); only the gateway, whose
+public API has its own bearer check, is built with `internal_token=None`.
 """
 from __future__ import annotations
 
@@ -18,6 +20,7 @@ from grpc_reflection.v1alpha import reflection
 
 from services.common import request_id
 from services.common.errors import AimeeError
+from services.common.grpc_auth import InternalTokenInterceptor, require_token
 
 log = logging.getLogger("aimee.grpc")
 
@@ -119,9 +122,16 @@ async def create_server(
     port: int = 0,
     host: str = "127.0.0.1",
     extra_interceptors: Iterable[grpc.aio.ServerInterceptor] = (),
+    *,
+    internal_token: str | None,
 ) -> tuple[grpc.aio.Server, int, health.aio.HealthServicer]:
-    """Build and start a server; returns (server, bound port, health servicer)."""
-    server = grpc.aio.server(interceptors=[*extra_interceptors, ContextInterceptor()])
+    """Build and start a server; returns (server, bound port, health servicer).
+
+    `internal_token`: the token every RPC must carry (an engine), or None for the public gateway. It has
+    no default so that no caller can build an open engine by forgetting it.
+    """
+    auth = [InternalTokenInterceptor(internal_token)] if internal_token is not None else []
+    server = grpc.aio.server(interceptors=[*auth, *extra_interceptors, ContextInterceptor()])
     for register in registrars:
         register(server)
     health_servicer = health.aio.HealthServicer()
@@ -147,10 +157,15 @@ async def serve(
     on_shutdown: Callable[[], Awaitable[None]] | None = None,
     extra_interceptors: Iterable[grpc.aio.ServerInterceptor] = (),
     grace_seconds: float = 5.0,
+    public: bool = False,
 ) -> None:
-    """Run a service until SIGTERM/SIGINT, then drain gracefully."""
+    """Run a service until SIGTERM/SIGINT, then drain gracefully.
+
+    An engine (public=False) needs INTERNAL_TOKEN and refuses to start without it.
+    """
     server, bound, health_servicer = await create_server(
-        registrars, service_names, port, host, extra_interceptors)
+        registrars, service_names, port, host, extra_interceptors,
+        internal_token=None if public else require_token())
     log.info("listening", extra={"fields": {"service": name, "address": f"{host}:{bound}"}})
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()

@@ -5,6 +5,8 @@ import hmac
 
 import grpc
 
+from services.common.grpc_auth import deny_handler
+
 OPEN_PREFIXES = ("/aimee.gateway.v1.MeshStatusService/", "/grpc.")
 PROTECTED_PREFIX = "/aimee.gateway.v1."
 
@@ -14,7 +16,8 @@ def token_ok(header: str, tokens: tuple[str, ...]) -> bool:
     scheme, _, value = (header or "").partition(" ")
     if scheme.lower() != "bearer" or not value:
         return False
-    return any(hmac.compare_digest(value.strip(), t) for t in tokens)
+    sent = value.strip().encode("utf-8", "surrogateescape")
+    return any(hmac.compare_digest(sent, t.encode("utf-8")) for t in tokens)
 
 
 class BearerAuthInterceptor(grpc.aio.ServerInterceptor):
@@ -28,17 +31,5 @@ class BearerAuthInterceptor(grpc.aio.ServerInterceptor):
         header = dict(handler_call_details.invocation_metadata or ()).get("authorization", "")
         if token_ok(header, self.tokens):
             return await continuation(handler_call_details)
-        handler = await continuation(handler_call_details)
-
-        async def deny(request, context):
-            await context.abort(grpc.StatusCode.UNAUTHENTICATED,
-                                "認証が必要です: Authorization: Bearer <token> ヘッダーを付けてください")
-
-        if handler is not None and handler.unary_stream:
-            async def deny_stream(request, context):
-                await deny(request, context)
-                yield  # pragma: no cover
-            return grpc.unary_stream_rpc_method_handler(deny_stream, handler.request_deserializer,
-                                                        handler.response_serializer)
-        return grpc.unary_unary_rpc_method_handler(
-            deny, handler.request_deserializer if handler else None, handler.response_serializer if handler else None)
+        return deny_handler(await continuation(handler_call_details), grpc.StatusCode.UNAUTHENTICATED,
+                            "認証が必要です: Authorization: Bearer <token> ヘッダーを付けてください")
