@@ -25,17 +25,26 @@ def engine_channel(address: str, token: str = TEST_INTERNAL_TOKEN) -> grpc.aio.C
 
 
 @contextlib.asynccontextmanager
-async def serving(built, cleanup: bool = True, interceptors=()) -> AsyncIterator[grpc.aio.Channel]:
-    """`built` has registrars and service_names (and cleanup, called on exit unless cleanup=False).
-
-    `interceptors`: extra server interceptors (e.g. one that records what each call carried)."""
+async def serving_at(built, cleanup: bool = True, interceptors=()) -> AsyncIterator[str]:
+    """Serve `built` (registrars, service_names, and cleanup, called on exit unless cleanup=False) on port 0
+    behind the internal token; yields its address. `interceptors`: extra server interceptors (e.g. one that
+    records what each call carried)."""
     server, port, _ = await create_server(built.registrars, built.service_names, port=0,
                                           extra_interceptors=interceptors, internal_token=TEST_INTERNAL_TOKEN)
-    channel = engine_channel(f"127.0.0.1:{port}")
     try:
-        yield channel
+        yield f"127.0.0.1:{port}"
     finally:
-        await channel.close()
         await server.stop(0)
         if cleanup:
             await built.cleanup()
+
+
+@contextlib.asynccontextmanager
+async def serving(built, cleanup: bool = True, interceptors=()) -> AsyncIterator[grpc.aio.Channel]:
+    """Like `serving_at`, and yields a channel that calls the engine as the gateway does."""
+    async with serving_at(built, cleanup, interceptors) as address:
+        channel = engine_channel(address)
+        try:
+            yield channel
+        finally:
+            await channel.close()
