@@ -16,11 +16,11 @@ import hmac
 import logging
 import os
 import secrets
+from collections.abc import Mapping
 from pathlib import Path
 
 import grpc
 
-from services.common import config as env
 from services.common import request_id
 
 METADATA_KEY = "x-aimee-internal-token"
@@ -35,12 +35,13 @@ class MissingToken(RuntimeError):
     """No internal token configured: an engine must not start open to every caller."""
 
 
-def token_from_env() -> str:
-    """INTERNAL_TOKEN, else the content of INTERNAL_TOKEN_FILE, else ""."""
-    token = env.env_str("INTERNAL_TOKEN").strip()
+def token_from_env(environ: Mapping[str, str] | None = None) -> str:
+    """INTERNAL_TOKEN, else the content of INTERNAL_TOKEN_FILE, else "" (from `environ`, default os.environ)."""
+    environ = os.environ if environ is None else environ
+    token = (environ.get("INTERNAL_TOKEN") or "").strip()
     if token:
         return token
-    path = env.env_str("INTERNAL_TOKEN_FILE")
+    path = environ.get("INTERNAL_TOKEN_FILE") or ""
     if path and Path(path).is_file():
         return Path(path).read_text(encoding="utf-8").strip()
     return ""

@@ -17,7 +17,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from services.common.grpc_auth import write_token_file
+from services.common.grpc_auth import token_from_env, write_token_file
 from services.launcher.envoy_config import envoy_binary, write_envoy_config
 
 ENGINES = ("intent", "analytics", "solver", "knowledge", "synthesis")
@@ -133,7 +133,7 @@ class Supervisor:
         self.env = layout.child_env()
         # The credential the gateway shows every engine: INTERNAL_TOKEN when the operator set one, else a
         # fresh one per launch. Its file (0600) lets the operator call an engine by hand (grpcurl -H).
-        token = write_token_file(layout.token_path, self.env.get("INTERNAL_TOKEN", "").strip())
+        token = write_token_file(layout.token_path, token_from_env(self.env))
         self.env["INTERNAL_TOKEN"] = token
         self.env.pop("INTERNAL_TOKEN_FILE", None)
 
