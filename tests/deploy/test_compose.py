@@ -1,6 +1,7 @@
 """docker-compose.yml (no Docker engine here, so the file is checked as data): every long-running service
 has a healthcheck, every dependency waits on a condition, MySQL gets no query-cache flag, Chroma and the
-storage services are not published, and each engine's healthcheck probes the port it listens on."""
+storage services are not published, each engine's healthcheck probes the port it listens on, the engines sit on an
+internal network with the internal token, and Envoy's admin is a unix socket."""
 from __future__ import annotations
 
 import re
