@@ -105,3 +105,11 @@ async def test_the_right_token_sent_as_plain_metadata_is_accepted(server_port):
 def test_an_engine_server_cannot_be_built_with_an_empty_token():
     with pytest.raises(MissingToken):
         InternalTokenInterceptor("")
+
+
+async def test_an_engine_will_not_serve_without_a_configured_token(monkeypatch):
+    from services.common.grpc_server import serve
+    monkeypatch.delenv("INTERNAL_TOKEN", raising=False)
+    monkeypatch.delenv("INTERNAL_TOKEN_FILE", raising=False)
+    with pytest.raises(MissingToken, match="INTERNAL_TOKEN"):
+        await serve("test", [_register], ["test.Echo"], port=0, host="127.0.0.1")
