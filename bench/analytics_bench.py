@@ -18,6 +18,7 @@ import asyncio
 import contextvars
 import dataclasses
 import datetime as dt
+import secrets
 import statistics
 import sys
 import time
@@ -32,6 +33,7 @@ from aimee.analytics.v1 import analytics_pb2_grpc as pb_grpc
 from db.connect import connect
 from services.common.db import create_pool, fetch_all
 from services.common.grpc_server import create_server
+from services.gateway.engine_client import engine_interceptors
 
 from services.analytics import alert_stats, alerts, attendance, employees, forecast, overview, productivity
 from services.analytics.cached import ResultCache
@@ -155,8 +157,10 @@ async def measure(database: str, iterations: int) -> tuple[list[Row], dict, list
     settings = dataclasses.replace(Settings.from_env(), database_url=url, cache_enabled=False, port=0,
                                    alert_detection_interval_seconds=0)
     registrars, names, cleanup = await build(settings)
-    server, port, _ = await create_server(registrars, names, port=0)
-    channel = grpc.aio.insecure_channel(f"127.0.0.1:{port}")
+    token = secrets.token_urlsafe(16)  # the engine checks it as in the mesh; the channel sends it
+    server, port, _ = await create_server(registrars, names, port=0, internal_token=token)
+    channel = grpc.aio.insecure_channel(f"127.0.0.1:{port}",
+                                        interceptors=engine_interceptors(token, default_timeout=60.0))
     stub = pb_grpc.AnalyticsServiceStub(channel)
     rows = []
     try:

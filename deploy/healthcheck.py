@@ -2,13 +2,16 @@
 
     python deploy/healthcheck.py 127.0.0.1:50051              # gRPC health: overall status SERVING
     python deploy/healthcheck.py 127.0.0.1:50051 SERVICE      # ... of one service name
-    python deploy/healthcheck.py http://127.0.0.1:9901/ready  # HTTP: status 200
+    python deploy/healthcheck.py http://127.0.0.1:8000/health # HTTP: status 200
+    python deploy/healthcheck.py unix:/tmp/envoy-admin.sock /ready  # HTTP over a unix socket (Envoy admin)
 
 Standalone on purpose (grpcio + grpcio-health-checking + the standard library), so it runs in any image
 built from requirements.txt and needs neither gen/ nor PYTHONPATH.
 """
 from __future__ import annotations
 
+import http.client
+import socket
 import sys
 import urllib.request
 
@@ -41,11 +44,36 @@ def check_http(url: str) -> bool:
         return False
 
 
+class _UnixHTTPConnection(http.client.HTTPConnection):
+    def __init__(self, path: str):
+        super().__init__("localhost", timeout=TIMEOUT_S)
+        self.unix_path = path
+
+    def connect(self) -> None:
+        self.sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        self.sock.settimeout(TIMEOUT_S)
+        self.sock.connect(self.unix_path)
+
+
+def check_unix_http(path: str, url_path: str) -> bool:
+    conn = _UnixHTTPConnection(path)
+    try:
+        conn.request("GET", url_path)
+        return conn.getresponse().status == 200
+    except OSError as exc:
+        print(f"unix:{path}{url_path}: {exc}", file=sys.stderr)
+        return False
+    finally:
+        conn.close()
+
+
 def main(argv: list[str]) -> int:
     if not argv or argv[0] in {"-h", "--help"}:
         print(__doc__, file=sys.stderr)
         return 2
     target = argv[0]
+    if target.startswith("unix:"):
+        return 0 if check_unix_http(target[len("unix:"):], argv[1] if len(argv) > 1 else "/ready") else 1
     if target.startswith(("http://", "https://")):
         return 0 if check_http(target) else 1
     return 0 if check_grpc(target, argv[1] if len(argv) > 1 else "") else 1

@@ -4,6 +4,8 @@
 `serve` runs it until SIGTERM/SIGINT, flipping health to NOT_SERVING before draining in-flight calls.
 An engine that needs MySQL passes `ready` (raises while a dependency does not answer): it then starts
 NOT_SERVING and `watch_readiness` flips its health both ways by itself, so the mesh heals without a restart.
+Every engine server checks the internal token first (services.common.grpc_auth); only the gateway, whose
+public API has its own bearer check, is built with `internal_token=None`.
 """
 from __future__ import annotations
 
@@ -20,6 +22,7 @@ from grpc_reflection.v1alpha import reflection
 
 from services.common import request_id
 from services.common.errors import AimeeError
+from services.common.grpc_auth import InternalTokenInterceptor, require_token
 
 log = logging.getLogger("aimee.grpc")
 
@@ -170,11 +173,17 @@ async def create_server(
     host: str = "127.0.0.1",
     extra_interceptors: Iterable[grpc.aio.ServerInterceptor] = (),
     ready: Readiness | None = None,
+    *,
+    internal_token: str | None,
 ) -> tuple[grpc.aio.Server, int, health.aio.HealthServicer]:
     """Build and start a server; returns (server, bound port, health servicer).
 
-    With `ready` the server starts NOT_SERVING; call `watch_readiness` to flip it (serve does)."""
-    server = grpc.aio.server(interceptors=[*extra_interceptors, ContextInterceptor()])
+    With `ready` the server starts NOT_SERVING; call `watch_readiness` to flip it (serve does).
+    `internal_token`: the token every RPC must carry (an engine), or None for the public gateway. It has
+    no default so that no caller can build an open engine by forgetting it.
+    """
+    auth = [InternalTokenInterceptor(internal_token)] if internal_token is not None else []
+    server = grpc.aio.server(interceptors=[*auth, *extra_interceptors, ContextInterceptor()])
     for register in registrars:
         register(server)
     health_servicer = health.aio.HealthServicer()
@@ -202,11 +211,16 @@ async def serve(
     extra_interceptors: Iterable[grpc.aio.ServerInterceptor] = (),
     grace_seconds: float = 5.0,
     ready: Readiness | None = None,
+    public: bool = False,
 ) -> None:
-    """Run a service until SIGTERM/SIGINT, then drain gracefully; health follows `ready` when given."""
+    """Run a service until SIGTERM/SIGINT, then drain gracefully; health follows `ready` when given.
+
+    An engine (public=False) needs INTERNAL_TOKEN and refuses to start without it.
+    """
     service_names = list(service_names)
     server, bound, health_servicer = await create_server(
-        registrars, service_names, port, host, extra_interceptors, ready=ready)
+        registrars, service_names, port, host, extra_interceptors, ready=ready,
+        internal_token=None if public else require_token())
     log.info("listening", extra={"fields": {"service": name, "address": f"{host}:{bound}"}})
     watcher = (asyncio.create_task(watch_readiness(health_servicer, service_names, ready, name),
                                    name=f"{name}-readiness") if ready is not None else None)

@@ -1,4 +1,7 @@
-"""The request id carried through every hop (gRPC metadata `x-request-id`) and printed in every log line."""
+"""The request id carried through every hop (gRPC metadata `x-request-id`) and printed in every log line.
+
+Servers bind it (services.common.grpc_server); the gateway's client interceptor sends it on
+(services.gateway.engine_client)."""
 from __future__ import annotations
 
 import contextvars
@@ -22,12 +25,6 @@ def bind(request_id: str) -> contextvars.Token:
 
 def reset(token: contextvars.Token) -> None:
     _current.reset(token)
-
-
-def outgoing_metadata() -> tuple[tuple[str, str], ...]:
-    """Metadata to attach to a downstream call so the next hop logs the same id."""
-    rid = current()
-    return ((METADATA_KEY, rid),) if rid else ()
 
 
 def from_metadata(metadata) -> str:

@@ -1,12 +1,25 @@
-"""Bearer-token check for the public API, in one interceptor. /health (MeshStatusService) stays open."""
+"""Bearer-token check for the public API, in one interceptor (/health, MeshStatusService, stays open), and
+the same check for the WebSocket bridge.
+
+Browsers cannot set headers on a WebSocket, so a browser sends the token as a subprotocol:
+`new WebSocket(url, ["aimee.bearer." + token, "aimee.v1"])`; the bridge answers with the plain `aimee.v1`
+(never echoing the token). Other clients may keep sending `Authorization: Bearer <token>`. A token is never
+accepted in the URL: query strings land in access logs and browser history.
+"""
 from __future__ import annotations
 
 import hmac
 
 import grpc
 
+from services.common.grpc_auth import deny_handler
+
 OPEN_PREFIXES = ("/aimee.gateway.v1.MeshStatusService/", "/grpc.")
 PROTECTED_PREFIX = "/aimee.gateway.v1."
+WS_PROTOCOL = "aimee.v1"
+WS_BEARER_PREFIX = "aimee.bearer."
+# Query parameters that look like a credential: refused outright so a client that tries learns why.
+URL_CREDENTIAL_PARAMS = frozenset({"token", "access_token", "bearer", "authorization", "auth", "api_key"})
 
 
 def token_ok(header: str, tokens: tuple[str, ...]) -> bool:
@@ -14,7 +27,21 @@ def token_ok(header: str, tokens: tuple[str, ...]) -> bool:
     scheme, _, value = (header or "").partition(" ")
     if scheme.lower() != "bearer" or not value:
         return False
-    return any(hmac.compare_digest(value.strip(), t) for t in tokens)
+    sent = value.strip().encode("utf-8", "surrogateescape")
+    return any(hmac.compare_digest(sent, t.encode("utf-8")) for t in tokens)
+
+
+def ws_offered_protocols(header_values: list[str]) -> list[str]:
+    """Every protocol in the request's Sec-WebSocket-Protocol header(s), in order."""
+    return [p.strip() for value in header_values for p in value.split(",") if p.strip()]
+
+
+def ws_token_ok(authorization: str, protocols: list[str], tokens: tuple[str, ...]) -> bool:
+    """The Authorization header's token, or one offered as `aimee.bearer.<token>`, is one of `tokens`."""
+    if token_ok(authorization, tokens):
+        return True
+    return any(token_ok(f"Bearer {p[len(WS_BEARER_PREFIX):]}", tokens)
+               for p in protocols if p.startswith(WS_BEARER_PREFIX))
 
 
 class BearerAuthInterceptor(grpc.aio.ServerInterceptor):
@@ -28,17 +55,5 @@ class BearerAuthInterceptor(grpc.aio.ServerInterceptor):
         header = dict(handler_call_details.invocation_metadata or ()).get("authorization", "")
         if token_ok(header, self.tokens):
             return await continuation(handler_call_details)
-        handler = await continuation(handler_call_details)
-
-        async def deny(request, context):
-            await context.abort(grpc.StatusCode.UNAUTHENTICATED,
-                                "認証が必要です: Authorization: Bearer <token> ヘッダーを付けてください")
-
-        if handler is not None and handler.unary_stream:
-            async def deny_stream(request, context):
-                await deny(request, context)
-                yield  # pragma: no cover
-            return grpc.unary_stream_rpc_method_handler(deny_stream, handler.request_deserializer,
-                                                        handler.response_serializer)
-        return grpc.unary_unary_rpc_method_handler(
-            deny, handler.request_deserializer if handler else None, handler.response_serializer if handler else None)
+        return deny_handler(await continuation(handler_call_details), grpc.StatusCode.UNAUTHENTICATED,
+                            "認証が必要です: Authorization: Bearer <token> ヘッダーを付けてください")

@@ -4,6 +4,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from services.common import config as env
+from services.common.grpc_auth import token_from_env
 
 
 @dataclass(frozen=True)
@@ -34,6 +35,7 @@ class Settings:
     cache_ttl_seconds: int = 3600
     cache_prefix: str = "aimee"
     api_tokens: tuple[str, ...] = ()
+    internal_token: str = ""  # sent to every engine (services.common.grpc_auth)
     default_location: str = "横浜"
     chromadb_host: str = ""
     chromadb_port: int = 8001
@@ -70,6 +72,7 @@ class Settings:
             cache_ttl_seconds=env.cache_ttl_seconds(),
             cache_prefix=env.env_str("CACHE_PREFIX", "aimee"),
             api_tokens=tokens,
+            internal_token=token_from_env(),
             default_location=env.env_str("AIMEE_DEFAULT_LOCATION", "横浜"),
             chromadb_host=env.env_str("CHROMADB_HOST"),
             chromadb_port=env.env_int("CHROMADB_PORT", 8001),

@@ -1,7 +1,11 @@
-"""Channels and stubs to the five engines, and one way to call them: under a budget, result-or-degraded.
+"""Channels and stubs to the five engines, and the two ways the gateway calls them.
 
-Every branch of a fan-out returns an `Outcome` instead of raising, so one slow or dead engine never fails
-the request; the reason travels into the answer as a degraded part.
+Both go through the client layer (engine_client.py: request id, internal token and deadline on every call;
+one translation of failures):
+- `invoke` for a pass-through or a call whose failure is the caller's answer: raises a domain error.
+- `call_engine` for a fan-out branch: under a budget, result-or-degraded. It returns an `Outcome` instead
+  of raising, so one slow or dead engine never fails the request; the reason travels into the answer as a
+  degraded part.
 """
 from __future__ import annotations
 
@@ -18,9 +22,8 @@ from aimee.intent.v1 import intent_pb2_grpc
 from aimee.knowledge.v1 import knowledge_pb2_grpc
 from aimee.solver.v1 import solver_pb2_grpc
 from aimee.synthesis.v1 import synthesis_pb2_grpc
-from services.common import request_id
 from services.common.cache import Cache
-from services.common.db import is_database_message
+from services.gateway.engine_client import engine_interceptors, translate
 
 ENGINES = ("intent", "analytics", "solver", "knowledge", "synthesis")
 
@@ -65,12 +68,14 @@ class Budget:
 
 
 class Engines:
-    """Long-lived channels (one per engine) shared by every request."""
+    """Long-lived channels (one per engine) shared by every request, each behind the client interceptor."""
 
-    def __init__(self, addresses: dict[str, str]):
+    def __init__(self, addresses: dict[str, str], internal_token: str = "", default_timeout: float = 10.0):
         options = [("grpc.keepalive_time_ms", 30000), ("grpc.enable_retries", 0)]
+        interceptors = engine_interceptors(internal_token, default_timeout)
         self.addresses = addresses
-        self.channels = {name: grpc.aio.insecure_channel(addr, options=options) for name, addr in addresses.items()}
+        self.channels = {name: grpc.aio.insecure_channel(addr, options=options, interceptors=interceptors)
+                         for name, addr in addresses.items()}
         self.intent = intent_pb2_grpc.IntentServiceStub(self.channels["intent"])
         self.analytics = analytics_pb2_grpc.AnalyticsServiceStub(self.channels["analytics"])
         self.solver = solver_pb2_grpc.SolverServiceStub(self.channels["solver"])
@@ -81,27 +86,18 @@ class Engines:
         await asyncio.gather(*(ch.close() for ch in self.channels.values()), return_exceptions=True)
 
 
-def degraded_reason(exc: BaseException, timeout: float) -> tuple[str, str]:
-    """(status code name, Japanese reason) for a failed engine call."""
-    if isinstance(exc, grpc.aio.AioRpcError):
-        code = exc.code()
-        if code == grpc.StatusCode.DEADLINE_EXCEEDED:
-            return code.name, f"応答が制限時間（{timeout:.1f}秒）内に届きませんでした"
-        if code == grpc.StatusCode.UNAVAILABLE:
-            if is_database_message(exc.details()):  # the engine runs, its MySQL does not answer
-                return code.name, exc.details()
-            return code.name, "エンジンに接続できません（停止中の可能性）"
-        if code == grpc.StatusCode.UNIMPLEMENTED:
-            return code.name, "このエンジン機能は未実装です"
-        return code.name, f"エンジンがエラーを返しました: {exc.details()}"
-    if isinstance(exc, asyncio.TimeoutError):
-        return "DEADLINE_EXCEEDED", f"応答が制限時間（{timeout:.1f}秒）内に届きませんでした"
-    return "INTERNAL", f"呼び出しに失敗しました: {exc}"
+async def invoke(engine: str, rpc: Callable[..., Awaitable[Any]], request, timeout: float) -> Any:
+    """One unary call to `engine` (`rpc` is a stub method); any failure is raised as the domain error
+    `translate` gives."""
+    try:
+        return await rpc(request, timeout=timeout)
+    except Exception as exc:  # noqa: BLE001 - translated in one place
+        raise translate(exc, engine, timeout) from exc
 
 
 async def call_engine(
     engine: str,
-    invoke: Callable[[float, tuple], Awaitable[Any]],
+    invoke: Callable[[float], Awaitable[Any]],
     timeout: float,
     cache: Cache | None = None,
     cache_key: tuple[str, tuple] | None = None,
@@ -117,10 +113,11 @@ async def call_engine(
     if timeout <= 0:
         return Outcome(engine, reason="全体の制限時間を使い切ったため呼び出しませんでした", code="DEADLINE_EXCEEDED")
     try:
-        value = await asyncio.wait_for(invoke(timeout, request_id.outgoing_metadata()), timeout + 0.25)
+        value = await asyncio.wait_for(invoke(timeout), timeout + 0.25)
     except Exception as exc:  # noqa: BLE001 - every failure becomes a degraded part
-        code, reason = degraded_reason(exc, timeout)
-        return Outcome(engine, reason=reason, code=code, elapsed_ms=(time.perf_counter() - started) * 1000)
+        error = translate(exc, engine, timeout)
+        return Outcome(engine, reason=error.message, code=error.code,
+                       elapsed_ms=(time.perf_counter() - started) * 1000)
     if key is not None:
         await cache.safe_set_bytes(key, value.SerializeToString())
     return Outcome(engine, value, elapsed_ms=(time.perf_counter() - started) * 1000)

@@ -20,7 +20,7 @@ from services.common.cache import Cache
 from services.gateway.answer import build_answer
 from services.gateway.branches import Branch, plan_branches
 from services.gateway.config import Settings
-from services.gateway.engines import Budget, Engines, Outcome, call_engine
+from services.gateway.engines import Budget, Engines, Outcome, call_engine, invoke
 from services.gateway.flows import ALERT_FLOWS, Flow, flow_for
 from services.gateway.intent_fallback import fallback_intent
 
@@ -35,6 +35,9 @@ class Orchestrator:
         self.engines = engines
         self.settings = settings
         self.cache = cache
+        # Bookkeeping started after an answer: kept here so it is neither garbage-collected mid-call
+        # (the event loop holds tasks only weakly) nor left running when the gateway closes.
+        self._background: set[asyncio.Task] = set()
 
     # ---- intent -------------------------------------------------------------------------------------
     async def parse(self, query: str, budget: Budget, previous: intent_pb2.Intent | None = None
@@ -44,7 +47,7 @@ class Orchestrator:
             request.previous.CopyFrom(previous)
         outcome = await call_engine(
             "intent",
-            lambda t, md: self.engines.intent.ParseIntent(request, timeout=t, metadata=md),
+            lambda t: self.engines.intent.ParseIntent(request, timeout=t),
             budget.cap(self.settings.budgets.intent),
         )
         if outcome.ok:
@@ -63,7 +66,7 @@ class Orchestrator:
             stub = getattr(self.engines, branch.engine)
             rpc = getattr(stub, branch.rpc)
             outcome = await call_engine(
-                branch.engine, lambda t, md: rpc(branch.request, timeout=t, metadata=md),
+                branch.engine, lambda t: rpc(branch.request, timeout=t),
                 budget.cap(getattr(self.settings.budgets, branch.engine)), cache=self.cache,
                 cache_key=(branch.namespace, branch.key), parse=branch.response_cls.FromString)
             if sink is not None:
@@ -86,13 +89,13 @@ class Orchestrator:
         timeout = budget.cap(self.settings.budgets.synthesis)
         if sink is None:
             return await call_engine("synthesis",
-                                     lambda t, md: self.engines.synthesis.Compose(request, timeout=t, metadata=md),
+                                     lambda t: self.engines.synthesis.Compose(request, timeout=t),
                                      timeout)
 
-        async def streamed(t: float, md: tuple) -> Any:
+        async def streamed(t: float) -> Any:
             final = None
             call = self.engines.synthesis.ComposeStream(synthesis_pb2.ComposeStreamRequest(request=request),
-                                                        timeout=t, metadata=md)
+                                                        timeout=t)
             async for event in call:
                 kind = event.WhichOneof("event")
                 if kind == "final":
@@ -133,8 +136,9 @@ class Orchestrator:
         The alert itself must exist: its absence is the caller's error (NOT_FOUND), not a degraded part.
         """
         budget = Budget(self.settings.hybrid_timeout_seconds)
-        alert_resp = await self.engines.analytics.GetAlert(
-            analytics_pb2.GetAlertRequest(alert_id=alert_id), timeout=budget.cap(self.settings.budgets.analytics))
+        alert_resp = await invoke("analytics", self.engines.analytics.GetAlert,
+                                  analytics_pb2.GetAlertRequest(alert_id=alert_id),
+                                  budget.cap(self.settings.budgets.analytics))
         alert = alert_resp.alert
         flow = ALERT_FLOWS[mode]
         target = dt.date.today() + dt.timedelta(days=1)
@@ -156,16 +160,32 @@ class Orchestrator:
         answer = build_answer(query=query, intent=intent, parser=parser, data=data, outcomes=[*outcomes, synth],
                               composed=synth.value, elapsed_ms=budget.elapsed_ms(), notes=notes)
         if synth.ok and synth.value.context_used:
-            asyncio.create_task(self._mark_context_used(list(synth.value.context_used)))
+            self._in_background(self._mark_context_used(list(synth.value.context_used)))
         if sink is not None:
             await sink({"type": "final", "answer": answer})
         return answer
 
+    def _in_background(self, work: Awaitable[None]) -> None:
+        """Run `work` after the answer (it inherits the request id: tasks copy the context)."""
+        task = asyncio.create_task(work)
+        self._background.add(task)
+        task.add_done_callback(self._background.discard)
+
+    async def drain(self, timeout: float = 3.0) -> None:
+        """Let background bookkeeping finish (bounded), cancelling what is still running after `timeout`."""
+        pending = list(self._background)
+        if not pending:
+            return
+        _, late = await asyncio.wait(pending, timeout=timeout)
+        for task in late:
+            task.cancel()
+        await asyncio.gather(*late, return_exceptions=True)
+
     async def _mark_context_used(self, ids: list[int]) -> None:
         """use_count bookkeeping; best effort, never delays or fails the answer."""
         try:
-            await self.engines.knowledge.MarkContextUsed(knowledge_pb2.MarkContextUsedRequest(context_ids=ids),
-                                                         timeout=2.0)
+            await invoke("knowledge", self.engines.knowledge.MarkContextUsed,
+                         knowledge_pb2.MarkContextUsedRequest(context_ids=ids), 2.0)
         except Exception as exc:  # noqa: BLE001
             log.warning("mark context used failed", extra={"fields": {"error": str(exc)}})
 

@@ -12,6 +12,7 @@ from aimee.gateway.v1 import gateway_pb2, gateway_pb2_grpc
 from services.common import logs
 from services.common.cache import Cache
 from services.common.db import create_pool, ping
+from services.common.grpc_auth import MissingToken
 from services.common.grpc_server import serve
 from services.gateway.auth import BearerAuthInterceptor
 from services.gateway.chat import ChatStore
@@ -53,7 +54,8 @@ async def build(settings: Settings) -> Gateway:
     pool = await create_pool(s.database_url, minsize=1, maxsize=5)
     cache = Cache(s.redis_url, prefix=s.cache_prefix, ttl_seconds=s.cache_ttl_seconds)
     engines = Engines({"intent": s.intent_addr, "analytics": s.analytics_addr, "solver": s.solver_addr,
-                       "knowledge": s.knowledge_addr, "synthesis": s.synthesis_addr})
+                       "knowledge": s.knowledge_addr, "synthesis": s.synthesis_addr},
+                      internal_token=s.internal_token, default_timeout=s.hybrid_timeout_seconds)
     orchestrator = Orchestrator(engines, s, cache)
     passthrough = Passthrough(s)
     chat = ChatStore(pool)
@@ -78,13 +80,16 @@ async def build(settings: Settings) -> Gateway:
         pool.close()
         await pool.wait_closed()
 
-    gateway._closers = [close_pool, cache.close, engines.close]
+    gateway._closers = [close_pool, cache.close, engines.close, orchestrator.drain]  # closed in reverse
     return gateway
 
 
 async def _main() -> None:
     logs.setup("gateway")
     settings = Settings.from_env()
+    if not settings.internal_token:
+        raise MissingToken("ゲートウェイに INTERNAL_TOKEN（または INTERNAL_TOKEN_FILE）が設定されていません。"
+                           "エンジンと同じ値を設定してください")
     gateway = await build(settings)
     ws_server = await gateway.bridge.start(settings.bind_host, settings.ws_port)
     log.info("websocket bridge listening", extra={"fields": {"address": f"{settings.bind_host}:{settings.ws_port}"}})
@@ -95,7 +100,7 @@ async def _main() -> None:
         await gateway.close()
 
     await serve("gateway", gateway.registrars, SERVICE_NAMES, settings.port, settings.bind_host,
-                on_shutdown=shutdown, extra_interceptors=gateway.interceptors, ready=gateway.ready)
+                on_shutdown=shutdown, extra_interceptors=gateway.interceptors, ready=gateway.ready, public=True)
 
 
 def main() -> None:

@@ -1,27 +1,24 @@
 """The gateway's public gRPC services (Envoy transcodes them to REST). Transport only: the flows live in
 orchestrator.py, chat memory in chat.py, health probes in health.py.
 
-Pass-through RPCs forward to one engine under the request budget and hand the engine's status back
-unchanged (NOT_FOUND stays 404, INVALID_ARGUMENT 400, UNIMPLEMENTED 501 ...).
+Pass-through RPCs forward to one engine under the request budget; a failure comes back as the domain error
+the client layer (engine_client.translate) gives (NOT_FOUND stays 404, INVALID_ARGUMENT 400, a stopped engine
+503 ...).
 """
 from __future__ import annotations
 
 import time
 
-import grpc
-
 from aimee.analytics.v1 import analytics_pb2
 from aimee.gateway.v1 import gateway_pb2, gateway_pb2_grpc
 from aimee.knowledge.v1 import knowledge_pb2
 from aimee.solver.v1 import solver_pb2
-from services.common import request_id
 from services.common.cache import Cache
-from services.common.db import is_database_message
 from services.common.errors import InvalidArgument
 from services.gateway.benchmark import run_benchmark
 from services.gateway.chat import ChatStore
 from services.gateway.config import Settings
-from services.gateway.engines import Engines
+from services.gateway.engines import Engines, invoke
 from services.gateway.health import HealthProbe
 from services.gateway.orchestrator import Orchestrator
 
@@ -50,16 +47,7 @@ class Passthrough:
         return min(limit, remaining) if remaining is not None else limit
 
     async def __call__(self, context, engine: str, rpc, request, engine_budget: float):
-        try:
-            return await rpc(request, timeout=self.timeout(context, engine_budget),
-                             metadata=request_id.outgoing_metadata())
-        except grpc.aio.AioRpcError as exc:
-            code = exc.code()
-            if code == grpc.StatusCode.UNAVAILABLE and not is_database_message(exc.details()):
-                await context.abort(code, f"{engine}エンジンに接続できません。しばらくしてから再度お試しください")
-            if code == grpc.StatusCode.DEADLINE_EXCEEDED:
-                await context.abort(code, f"{engine}エンジンの応答が制限時間内に届きませんでした")
-            await context.abort(code, exc.details() or f"{engine}エンジンでエラーが発生しました")
+        return await invoke(engine, rpc, request, self.timeout(context, engine_budget))
 
 
 class AiServicer(gateway_pb2_grpc.AiServiceServicer):
@@ -176,10 +164,7 @@ class AlertsApiServicer(gateway_pb2_grpc.AlertsApiServiceServicer):
     async def _alert_answer(self, context, alert_id: int, mode: str):
         if alert_id <= 0:
             raise InvalidArgument("alert_id は正の整数で指定してください")
-        try:
-            return await self.orchestrator.alert_flow(alert_id, mode)
-        except grpc.aio.AioRpcError as exc:
-            await context.abort(exc.code(), exc.details() or "アラートを取得できませんでした")
+        return await self.orchestrator.alert_flow(alert_id, mode)
 
     async def AnalyzeAlert(self, request, context):
         return await self._alert_answer(context, request.alert_id, "alert_analyze")

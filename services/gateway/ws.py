@@ -9,13 +9,15 @@ from __future__ import annotations
 import json
 import logging
 from http import HTTPStatus
+from urllib.parse import parse_qsl
 
 from websockets.asyncio.server import ServerConnection, serve
 from websockets.exceptions import ConnectionClosed
 
 from services.common import request_id
 from services.common.errors import AimeeError
-from services.gateway.auth import token_ok
+from services.gateway.auth import (URL_CREDENTIAL_PARAMS, WS_BEARER_PREFIX, WS_PROTOCOL, ws_offered_protocols,
+                                   ws_token_ok)
 from services.gateway.servicer import validate_query
 from services.gateway.wire import to_dict
 
@@ -38,14 +40,31 @@ def _parse(raw) -> dict:
     return {"query": raw}
 
 
+def _select_subprotocol(connection: ServerConnection, offered) -> str | None:
+    """Echo the plain protocol (never the bearer one); clients that offer none still connect."""
+    return WS_PROTOCOL if WS_PROTOCOL in offered else None
+
+
 class WebSocketBridge:
     def __init__(self, orchestrator, chat, tokens: tuple[str, ...]):
         self.orchestrator, self.chat, self.tokens = orchestrator, chat, tokens
 
     def _authorise(self, connection: ServerConnection, request):
-        if self.tokens and not token_ok(request.headers.get("Authorization", ""), self.tokens):
-            return connection.respond(HTTPStatus.UNAUTHORIZED, "認証が必要です: Authorization: Bearer <token>\n")
-        path = request.path.split("?")[0]
+        """Handshake check (see services/gateway/auth.py): token in a header or a subprotocol, never the URL."""
+        path, _, query = request.path.partition("?")
+        if URL_CREDENTIAL_PARAMS & {key.lower() for key, _ in parse_qsl(query, keep_blank_values=True)}:
+            return connection.respond(HTTPStatus.BAD_REQUEST,
+                                      "トークンを URL に含めないでください（ログに残ります）。Sec-WebSocket-Protocol の "
+                                      f"{WS_BEARER_PREFIX}<token> か Authorization ヘッダーで送ってください\n")
+        protocols = ws_offered_protocols(request.headers.get_all("Sec-WebSocket-Protocol"))
+        if any(p.startswith(WS_BEARER_PREFIX) for p in protocols) and WS_PROTOCOL not in protocols:
+            return connection.respond(HTTPStatus.BAD_REQUEST,
+                                      f"Sec-WebSocket-Protocol には {WS_BEARER_PREFIX}<token> と一緒に "
+                                      f"{WS_PROTOCOL} も指定してください\n")
+        if self.tokens and not ws_token_ok(request.headers.get("Authorization", ""), protocols, self.tokens):
+            return connection.respond(HTTPStatus.UNAUTHORIZED,
+                                      f"認証が必要です: Sec-WebSocket-Protocol に {WS_BEARER_PREFIX}<token>, "
+                                      f"{WS_PROTOCOL} を指定するか Authorization: Bearer <token> を付けてください\n")
         if path != "/ws/ai/stream" and not (path.startswith("/ws/chat/") and len(path) > len("/ws/chat/")):
             return connection.respond(HTTPStatus.NOT_FOUND, f"WebSocket パスが見つかりません: {path}\n")
         return None
@@ -83,4 +102,5 @@ class WebSocketBridge:
             return
 
     async def start(self, host: str, port: int):
-        return await serve(self.handler, host, port, process_request=self._authorise, max_size=MAX_MESSAGE_BYTES)
+        return await serve(self.handler, host, port, process_request=self._authorise, max_size=MAX_MESSAGE_BYTES,
+                           subprotocols=[WS_PROTOCOL], select_subprotocol=_select_subprotocol)

@@ -44,6 +44,16 @@ def fetch_health(layout: MeshLayout, timeout: float = 2.0) -> dict | None:
     return resp.json() if resp.status_code == 200 else None
 
 
+def envoy_admin_ready(layout: MeshLayout, timeout: float = 2.0) -> str:
+    """Envoy's own readiness (LIVE, PRE_INITIALIZING ...) over its 0600 admin socket, or why there is none."""
+    transport = httpx.HTTPTransport(uds=str(layout.envoy_admin_socket))
+    try:
+        with httpx.Client(transport=transport, timeout=timeout) as admin:
+            return admin.get("http://envoy-admin/ready").text.strip()
+    except httpx.HTTPError as exc:
+        return f"no answer ({type(exc).__name__})"
+
+
 def wait_healthy(layout: MeshLayout, timeout: float) -> dict | None:
     deadline = time.monotonic() + timeout
     health = None
@@ -115,6 +125,7 @@ def status() -> int:
             print(f"  {name:<10} pid {info['pid']!s:<8} {label:<8}  restarts {info['restarts']}{exit_note}")
             if info.get("given_up"):
                 given_up.append(f"{name} (see {info.get('log', '')})")
+        print(f"  envoy admin {envoy_admin_ready(layout)}  (unix socket {layout.envoy_admin_socket}, owner only)")
     if given_up:
         print("  the supervisor gave up restarting: " + ", ".join(given_up) + " — fix the cause, then make down && make up")
     print_health(fetch_health(layout))

@@ -15,6 +15,8 @@ Shape (measured on Envoy 1.40, see shared/design/platform-notes.md):
   `{"code": <grpc code>, "message": ...}` like the transcoded gRPC errors, so clients parse one shape.
 - access log: one JSON object per request on stdout (or a file), with the x-request-id that Envoy
   generates (or keeps from the client) and forwards to the gateway as gRPC metadata.
+- admin (/config_dump, POST /quitquitquit ...): a unix socket with mode 0600, so only the operator's account
+  reaches it (`curl --unix-socket var/envoy-admin.sock http://admin/ready`); never a TCP port.
 """
 from __future__ import annotations
 
@@ -101,6 +103,18 @@ _ACCESS_LOG_FORMAT: dict[str, Any] = {
 
 def _socket_address(host: str, port: int) -> dict[str, Any]:
     return {"socket_address": {"address": host, "port_value": int(port)}}
+
+
+ADMIN_SOCKET_MODE = 0o600
+_MAX_UNIX_PATH = 100  # sun_path holds 108 bytes; keep a margin
+
+
+def _admin_address(socket_path: str | os.PathLike[str]) -> dict[str, Any]:
+    """The admin endpoint on a unix socket only its owner may open (Envoy applies the mode on bind)."""
+    path = str(Path(socket_path).resolve())
+    if len(path.encode()) > _MAX_UNIX_PATH:
+        raise ValueError(f"admin socket path too long for a unix socket ({len(path)} bytes): {path}")
+    return {"pipe": {"path": path, "mode": ADMIN_SOCKET_MODE}}
 
 
 def _is_ip(host: str) -> bool:
@@ -201,7 +215,7 @@ def build_envoy_config(
     *,
     listen_host: str = "127.0.0.1",
     listen_port: int = 8000,
-    admin_port: int = 9901,
+    admin_socket: str | os.PathLike[str],
     gateway_grpc_host: str = "127.0.0.1",
     gateway_grpc_port: int = 50050,
     ws_host: str = "127.0.0.1",
@@ -282,7 +296,7 @@ def build_envoy_config(
         ],
     }
     return {
-        "admin": {"address": _socket_address("127.0.0.1", admin_port)},
+        "admin": {"address": _admin_address(admin_socket)},
         "static_resources": {
             "listeners": [{
                 "name": "public",
@@ -347,7 +361,9 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--out", required=True, help="where to write the config")
     p.add_argument("--listen-host", default=_env("ENVOY_BIND_HOST", "127.0.0.1"))
     p.add_argument("--listen-port", type=int, default=int(_env("ENVOY_PORT", "8000")))
-    p.add_argument("--admin-port", type=int, default=int(_env("ENVOY_ADMIN_PORT", "9901")))
+    p.add_argument("--admin-socket", default=_env("ENVOY_ADMIN_SOCKET", str(
+        Path(_env("AIMEE_RUN_DIR", str(repo_root / "var"))) / "envoy-admin.sock")),
+                   help="unix socket (mode 0600) for Envoy's admin endpoint")
     p.add_argument("--gateway-grpc-host", default=grpc_host)
     p.add_argument("--gateway-grpc-port", type=int, default=grpc_port)
     p.add_argument("--ws-host", default=ws_host)
@@ -365,7 +381,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"descriptor set not found: {args.descriptor} (run tools/gen_protos.sh)", file=sys.stderr)
         return 2
     out = write_envoy_config(
-        args.out, listen_host=args.listen_host, listen_port=args.listen_port, admin_port=args.admin_port,
+        args.out, listen_host=args.listen_host, listen_port=args.listen_port, admin_socket=args.admin_socket,
         gateway_grpc_host=args.gateway_grpc_host, gateway_grpc_port=args.gateway_grpc_port,
         ws_host=args.ws_host, ws_port=args.ws_port, descriptor_path=args.descriptor,
         access_log_path=args.access_log, route_timeout_s=args.route_timeout)

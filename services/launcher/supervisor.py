@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from services.common.dotenv import merged_environment, read_dotenv  # noqa: F401 - read_dotenv re-exported
+from services.common.grpc_auth import token_from_env, write_token_file
 from services.launcher.envoy_config import envoy_binary, write_envoy_config
 
 ENGINES = ("intent", "analytics", "solver", "knowledge", "synthesis")
@@ -48,22 +49,28 @@ class MeshLayout:
     ports: dict[str, int]
     ws_port: int
     envoy_port: int
-    envoy_admin_port: int
+    envoy_admin_socket: Path
     envoy_host: str
     max_restarts: int = MAX_RESTARTS
     restart_window: float = RESTART_WINDOW_SECONDS
+
+    @property
+    def token_path(self) -> Path:
+        """The internal token of the running mesh (services.common.grpc_auth), readable by its owner only."""
+        return self.run_dir / "internal_token"
 
     @classmethod
     def from_env(cls, env: dict[str, str] | None = None) -> "MeshLayout":
         env = merged_environment() if env is None else dict(env)
         ports = {name: int(env.get(f"{name.upper()}_PORT") or port) for name, port in DEFAULT_PORTS.items()}
         tokens = env.get("AIMEE_API_TOKENS", "").strip()
+        run_dir = Path(env.get("AIMEE_RUN_DIR") or repo_root() / "var")
         return cls(
-            run_dir=Path(env.get("AIMEE_RUN_DIR") or repo_root() / "var"),
+            run_dir=run_dir,
             ports=ports,
             ws_port=int(env.get("GATEWAY_WS_PORT") or 8010),
             envoy_port=int(env.get("ENVOY_PORT") or 8000),
-            envoy_admin_port=int(env.get("ENVOY_ADMIN_PORT") or 9901),
+            envoy_admin_socket=Path(env.get("ENVOY_ADMIN_SOCKET") or run_dir / "envoy-admin.sock"),
             # Without tokens the mesh listens on loopback only.
             envoy_host=env.get("ENVOY_LISTEN_HOST") or ("0.0.0.0" if tokens else "127.0.0.1"),
             max_restarts=int(env.get("SUPERVISOR_MAX_RESTARTS") or MAX_RESTARTS),
@@ -130,7 +137,7 @@ def plan_children(layout: MeshLayout) -> list[Child]:
     envoy_config = layout.run_dir / "envoy.json"
     write_envoy_config(
         envoy_config, listen_host=layout.envoy_host, listen_port=layout.envoy_port,
-        admin_port=layout.envoy_admin_port, gateway_grpc_host="127.0.0.1",
+        admin_socket=layout.envoy_admin_socket, gateway_grpc_host="127.0.0.1",
         gateway_grpc_port=layout.ports["gateway"], ws_host="127.0.0.1", ws_port=layout.ws_port,
         descriptor_path=str(repo_root() / "deploy" / "gen" / "aimee.pb"))
     children.append(Child("envoy", [envoy_binary(), "-c", str(envoy_config), "--log-level", "warn",
@@ -144,6 +151,11 @@ class Supervisor:
         self.children = plan_children(layout) if children is None else children
         self.stopping = asyncio.Event()
         self.env = layout.child_env()
+        # The credential the gateway shows every engine: INTERNAL_TOKEN when the operator set one, else a
+        # fresh one per launch. Its file (0600) lets the operator call an engine by hand (grpcurl -H).
+        token = write_token_file(layout.token_path, token_from_env(self.env))
+        self.env["INTERNAL_TOKEN"] = token
+        self.env.pop("INTERNAL_TOKEN_FILE", None)
 
     async def _spawn(self, child: Child) -> None:
         child.log_path.parent.mkdir(parents=True, exist_ok=True)

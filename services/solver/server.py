@@ -2,7 +2,8 @@
 
 `build(settings)` is what tests and the gateway's tests use to run the engine in-process (it binds no port):
     built = await build(Settings.from_env())      # or: registrars, service_names, cleanup = await build(...)
-    server, port, health = await create_server(built.registrars, built.service_names, port=0)
+    server, port, health = await create_server(built.registrars, built.service_names, port=0,
+                                               internal_token=token)  # callers send it
     ...; await server.stop(0); await built.cleanup()
 """
 from __future__ import annotations

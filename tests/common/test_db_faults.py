@@ -63,7 +63,8 @@ async def test_sql_errors_stay_what_they_are(database_url):
 async def test_health_follows_the_database(proxy, database_url, monkeypatch):
     monkeypatch.setattr(grpc_server, "READY_INTERVAL", 0.2)
     db = await create_pool(_url(proxy), maxsize=2)
-    server, port, health = await grpc_server.create_server([], ["test.Db"], port=0, ready=lambda: ping(db))
+    server, port, health = await grpc_server.create_server([], ["test.Db"], port=0, ready=lambda: ping(db),
+                                                        internal_token=None)
     watcher = asyncio.create_task(grpc_server.watch_readiness(health, ["test.Db"], lambda: ping(db), "test"))
     channel = grpc.aio.insecure_channel(f"127.0.0.1:{port}")
     stub = health_pb2_grpc.HealthStub(channel)

@@ -1,5 +1,6 @@
 """The shared server bootstrap: domain errors become statuses, bugs become INTERNAL with the request id,
-the caller's request id is the one the handler sees, and health + reflection are always there."""
+the caller's request id is the one the handler sees, health + reflection are always there, and an engine
+server runs no handler for a call without the internal token."""
 from __future__ import annotations
 
 import grpc
@@ -8,7 +9,9 @@ from grpc_health.v1 import health_pb2, health_pb2_grpc
 
 from services.common import request_id
 from services.common.errors import Conflict, NotFound
+from services.common.grpc_auth import METADATA_KEY, InternalTokenInterceptor, MissingToken
 from services.common.grpc_server import create_server
+from tests.support.in_process import TEST_INTERNAL_TOKEN, engine_channel
 
 SEEN: dict[str, str] = {}
 
@@ -32,11 +35,17 @@ def _register(server: grpc.aio.Server) -> None:
 
 
 @pytest.fixture
-async def channel():
-    server, port, _ = await create_server([_register], ["test.Echo"], port=0)
-    async with grpc.aio.insecure_channel(f"127.0.0.1:{port}") as ch:
-        yield ch
+async def server_port():
+    SEEN.clear()
+    server, port, _ = await create_server([_register], ["test.Echo"], port=0, internal_token=TEST_INTERNAL_TOKEN)
+    yield port
     await server.stop(0)
+
+
+@pytest.fixture
+async def channel(server_port):
+    async with engine_channel(f"127.0.0.1:{server_port}") as ch:
+        yield ch
 
 
 def _call(channel):
@@ -67,3 +76,40 @@ async def test_health_serves_each_service(channel):
     for service in ("", "test.Echo"):
         resp = await stub.Check(health_pb2.HealthCheckRequest(service=service), timeout=5)
         assert resp.status == health_pb2.HealthCheckResponse.SERVING
+
+
+@pytest.mark.parametrize("metadata", [
+    (),                                              # no token at all
+    ((METADATA_KEY, "wrong-token"),),                # a guessed one
+    ((METADATA_KEY, TEST_INTERNAL_TOKEN[:-1]),),     # a prefix of the right one
+    (("authorization", f"Bearer {TEST_INTERNAL_TOKEN}"),),  # the right value under the public header
+])
+async def test_a_call_without_the_internal_token_is_refused_before_the_handler(server_port, metadata):
+    async with grpc.aio.insecure_channel(f"127.0.0.1:{server_port}") as plain:
+        with pytest.raises(grpc.aio.AioRpcError) as err:
+            await _call(plain)(b"hello", metadata=(("x-request-id", "intruder-1"), *metadata), timeout=5)
+        assert err.value.code() == grpc.StatusCode.UNAUTHENTICATED
+        assert "ゲートウェイからの呼び出しだけ" in err.value.details()
+        assert "request_id" not in SEEN  # the handler never ran
+        # Health stays open (container healthchecks, /health); it tells only SERVING or not.
+        health = await health_pb2_grpc.HealthStub(plain).Check(health_pb2.HealthCheckRequest(service=""), timeout=5)
+        assert health.status == health_pb2.HealthCheckResponse.SERVING
+
+
+async def test_the_right_token_sent_as_plain_metadata_is_accepted(server_port):
+    async with grpc.aio.insecure_channel(f"127.0.0.1:{server_port}") as plain:
+        reply = await _call(plain)(b"hello", metadata=((METADATA_KEY, TEST_INTERNAL_TOKEN),), timeout=5)
+    assert reply == b"hello"
+
+
+def test_an_engine_server_cannot_be_built_with_an_empty_token():
+    with pytest.raises(MissingToken):
+        InternalTokenInterceptor("")
+
+
+async def test_an_engine_will_not_serve_without_a_configured_token(monkeypatch):
+    from services.common.grpc_server import serve
+    monkeypatch.delenv("INTERNAL_TOKEN", raising=False)
+    monkeypatch.delenv("INTERNAL_TOKEN_FILE", raising=False)
+    with pytest.raises(MissingToken, match="INTERNAL_TOKEN"):
+        await serve("test", [_register], ["test.Echo"], port=0, host="127.0.0.1")

@@ -1,6 +1,7 @@
 """docker-compose.yml (no Docker engine here, so the file is checked as data): every long-running service
 has a healthcheck, every dependency waits on a condition, MySQL gets no query-cache flag, Chroma and the
-storage services are not published, and each engine's healthcheck probes the port it listens on."""
+storage services are not published, each engine's healthcheck probes the port it listens on, the engines sit on an
+internal network with the internal token, and Envoy's admin is a unix socket."""
 from __future__ import annotations
 
 import re
@@ -133,3 +134,40 @@ def test_every_built_service_uses_the_one_image(services):
     assert {s["build"]["dockerfile"] for s in built.values()} == {"deploy/Dockerfile"}
     assert len({s["image"] for s in built.values()}) == 1
     assert (REPO / "deploy" / "Dockerfile").is_file()
+
+
+def test_engines_sit_on_an_internal_network_that_only_envoy_bridges(compose, services):
+    networks = compose["networks"]
+    assert networks["mesh"]["internal"] is True
+    for name, service in services.items():
+        assert service.get("networks"), f"{name} would join the default (routable) network"
+        if name == "envoy":
+            continue
+        routable = [n for n in service["networks"] if not networks[n].get("internal")]
+        if "llm" in service.get("profiles", []):
+            assert routable == ["models"] and "ports" not in service, name  # pulls models, publishes nothing
+            continue
+        assert routable == [], f"{name} is reachable from outside the mesh via {routable}"
+    for name in (*ENGINES, "mysql", "redis", "chromadb", "db-init"):
+        assert services[name]["networks"] == ["mesh"], name
+    assert set(services["envoy"]["networks"]) == {"edge", "mesh"}
+    assert not networks["edge"].get("internal")
+
+
+def test_every_engine_and_the_gateway_get_the_internal_token(services):
+    expected = "${INTERNAL_TOKEN:?set INTERNAL_TOKEN (e.g. openssl rand -hex 32)}"
+    for name in ENGINES:
+        assert services[name]["environment"]["INTERNAL_TOKEN"] == expected, name
+    for name in ("envoy", "db-init", "mysql", "redis", "chromadb"):
+        assert "INTERNAL_TOKEN" not in (services[name].get("environment") or {}), f"{name} needs no engine access"
+
+
+def test_envoy_admin_is_a_unix_socket_and_never_published(services):
+    envoy = services["envoy"]
+    args = dict(zip(envoy["command"][3::2], envoy["command"][4::2]))
+    assert "--admin-port" not in envoy["command"]
+    socket_path = args["--admin-socket"]
+    assert socket_path.startswith("/")
+    assert envoy["healthcheck"]["test"] == ["CMD", "python", "deploy/healthcheck.py", f"unix:{socket_path}", "/ready"]
+    assert [str(p).rsplit(":", 1)[-1] for p in envoy["ports"]] == ["8000"]  # the public listener only
+    assert "expose" not in envoy

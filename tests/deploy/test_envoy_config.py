@@ -6,8 +6,12 @@ from __future__ import annotations
 
 import asyncio
 import json
+import os
+import stat
 import subprocess
+import tempfile
 import time
+import uuid
 from pathlib import Path
 
 import grpc
@@ -36,7 +40,8 @@ def envoy_validate(config_path: Path) -> None:
 
 
 def render_kwargs(**overrides) -> dict:
-    kw = dict(listen_host="127.0.0.1", listen_port=free_port(), admin_port=free_port(),
+    kw = dict(listen_host="127.0.0.1", listen_port=free_port(),
+              admin_socket=Path(tempfile.gettempdir()) / f"aimee-envoy-admin-{uuid.uuid4().hex[:8]}.sock",
               gateway_grpc_host="127.0.0.1", gateway_grpc_port=free_port(), ws_host="127.0.0.1",
               ws_port=free_port(), descriptor_path=DESCRIPTOR)
     kw.update(overrides)
@@ -70,13 +75,14 @@ def test_compose_style_config_with_service_names_validates(tmp_path):
     """Host names (compose service names) become STRICT_DNS clusters; the config still validates."""
     out = tmp_path / "envoy.json"
     assert envoy_config_main([
-        "--out", str(out), "--listen-host", "0.0.0.0", "--listen-port", "8000", "--admin-port", "9901",
+        "--out", str(out), "--listen-host", "0.0.0.0", "--listen-port", "8000",
+        "--admin-socket", "/tmp/envoy-admin.sock",
         "--gateway-grpc-host", "gateway", "--gateway-grpc-port", "50050", "--ws-host", "gateway",
         "--ws-port", "8010", "--descriptor", str(DESCRIPTOR)]) == 0
     config = json.loads(out.read_text())
     clusters = {c["name"]: c for c in config["static_resources"]["clusters"]}
     assert clusters["gateway_grpc"]["type"] == "STRICT_DNS"
-    assert config["admin"]["address"]["socket_address"]["address"] == "127.0.0.1"
+    assert config["admin"]["address"] == {"pipe": {"path": "/tmp/envoy-admin.sock", "mode": 0o600}}
     envoy_validate(out)
 
 
@@ -175,7 +181,7 @@ async def edge(tmp_path_factory):
             while True:
                 assert proc.poll() is None, (tmp / "envoy.log").read_text()[-3000:]
                 try:
-                    if (await client.get(f"http://127.0.0.1:{kw['admin_port']}/ready")).status_code == 200:
+                    if (await admin_get(kw["admin_socket"], "/ready")).status_code == 200:
                         break
                 except httpx.TransportError:
                     pass
@@ -190,7 +196,35 @@ async def edge(tmp_path_factory):
             proc.kill()
             proc.wait()
         log.close()
+        Path(kw["admin_socket"]).unlink(missing_ok=True)
         await server.stop(0)
+
+
+async def admin_get(socket_path, path: str, method: str = "GET") -> httpx.Response:
+    """Envoy admin over its unix socket, as the operator reaches it."""
+    async with httpx.AsyncClient(transport=httpx.AsyncHTTPTransport(uds=str(socket_path)), timeout=5.0) as admin:
+        return await admin.request(method, f"http://envoy-admin{path}")
+
+
+def test_admin_listens_on_a_unix_socket_only():
+    config = build_envoy_config(**render_kwargs())
+    assert set(config["admin"]["address"]) == {"pipe"}
+    assert config["admin"]["address"]["pipe"]["mode"] == 0o600
+    with pytest.raises(ValueError, match="too long"):
+        build_envoy_config(**render_kwargs(admin_socket="/tmp/" + "x" * 120))
+
+
+async def test_admin_is_reachable_only_through_its_0600_socket(edge):
+    client, base, kw = edge
+    mode = os.stat(kw["admin_socket"]).st_mode
+    assert stat.S_ISSOCK(mode) and stat.S_IMODE(mode) == 0o600  # no other account may connect
+    dump = await admin_get(kw["admin_socket"], "/config_dump")
+    assert dump.status_code == 200 and "grpc_json_transcoder" in dump.text
+    # The public listener has no admin routes: /quitquitquit is just an unknown path there.
+    resp = await client.post(f"{base}/quitquitquit")
+    assert resp.status_code == 404 and resp.json()["code"] == 5
+    assert (await client.get(f"{base}/config_dump")).status_code == 404
+    assert (await admin_get(kw["admin_socket"], "/ready")).text.strip() == "LIVE"  # Envoy still up
 
 
 async def test_success_is_snake_case_with_zero_values_and_request_id(edge):

@@ -43,7 +43,7 @@ def start_mesh(tmp_path: Path, database_url: str, redis_url: str, extra_env: dic
         env[f"{name.upper()}_PORT"] = str(port)
     envoy_port = free_port()
     env.update({
-        "AIMEE_RUN_DIR": str(tmp_path / "run"), "ENVOY_PORT": str(envoy_port), "ENVOY_ADMIN_PORT": str(free_port()),
+        "AIMEE_RUN_DIR": str(tmp_path / "run"), "ENVOY_PORT": str(envoy_port), "ENVOY_ADMIN_SOCKET": "",
         "GATEWAY_WS_PORT": str(free_port()), "DATABASE_URL": database_url, "REDIS_URL": redis_url,
         "CACHE_PREFIX": f"aimee-e2e-{uuid.uuid4().hex[:8]}", "CHROMADB_PATH": str(tmp_path / "chroma"),
         "CHROMADB_HOST": "", "OLLAMA_LIGHT_HOST": "", "OLLAMA_MAIN_HOST": "", "AIMEE_API_TOKENS": "",

@@ -32,3 +32,14 @@ async def test_tokens_required_when_configured(gateway_settings, start_gateway):
     assert resp.status == "partial"
     health = gateway_pb2_grpc.MeshStatusServiceStub(channel)
     assert (await health.GetHealth(gateway_pb2.GetHealthRequest(), timeout=5)).components
+
+
+def test_websocket_token_from_header_or_subprotocol():
+    from services.gateway.auth import ws_offered_protocols, ws_token_ok
+    offered = ws_offered_protocols(["aimee.bearer.s3cret, aimee.v1"])
+    assert offered == ["aimee.bearer.s3cret", "aimee.v1"]
+    assert ws_token_ok("", offered, ("s3cret",))
+    assert ws_token_ok("Bearer s3cret", ["aimee.v1"], ("s3cret",))
+    assert not ws_token_ok("", ["aimee.bearer.wrong", "aimee.v1"], ("s3cret",))
+    assert not ws_token_ok("", ["s3cret", "aimee.v1"], ("s3cret",))  # a bare value is not a bearer offer
+    assert not ws_token_ok("Bearer 東京", [], ("s3cret",))  # non-ASCII compares as bytes, never raises

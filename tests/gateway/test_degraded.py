@@ -36,7 +36,7 @@ async def test_passthrough_to_a_dead_engine_is_unavailable(gateway_settings, sta
     with pytest.raises(grpc.aio.AioRpcError) as err:
         await stub.GetProductivity(gateway_pb2.GetProductivityRequest(location="横浜"), timeout=5)
     assert err.value.code() == grpc.StatusCode.UNAVAILABLE
-    assert "analytics" in err.value.details()
+    assert "分析エンジンに接続できません" in err.value.details()
 
 
 async def test_empty_query_is_invalid_argument(gateway_settings, start_gateway):
