@@ -58,11 +58,30 @@ def _request(payload: dict, session_id: str):
     else:
         payload.setdefault("query", payload.pop("message", ""))
         message = gateway_pb2.OptimizeRequest()
+    _check_shape(payload, message.DESCRIPTOR)
     try:
         json_format.ParseDict(payload, message)
-    except json_format.ParseError as exc:
+    except json_format.ParseError as exc:  # pragma: no cover - _check_shape refuses what ParseDict would
         raise InvalidArgument(f"メッセージの形式が正しくありません: {clip(str(exc), 200)}") from exc
     return validation.check(message)
+
+
+def _check_shape(payload: dict, descriptor, prefix: str = "") -> None:
+    """Names and JSON types of a payload against the message, with Japanese messages (ParseDict's are English)."""
+    for key, value in payload.items():
+        field = descriptor.fields_by_name.get(key)
+        label = f"{prefix}{clip(key)}"
+        if field is None:
+            names = "、".join(f.name for f in descriptor.fields)
+            raise InvalidArgument(f"項目 {label} は使えません。使える項目: {names}")
+        if value is None:
+            continue
+        if field.message_type is not None:
+            if not isinstance(value, dict):
+                raise InvalidArgument(f"{label} は JSON オブジェクトで指定してください")
+            _check_shape(value, field.message_type, f"{label}.")
+        elif not isinstance(value, str):
+            raise InvalidArgument(f"{label} は文字列で指定してください（現在: {type(value).__name__}）")
 
 
 class WebSocketBridge:
