@@ -153,3 +153,26 @@ async def test_context_session_is_the_chat_memory_and_user_id_is_stored(gateway_
         pool.close()
         await pool.wait_closed()
     assert row["n"] == 4
+
+
+async def test_an_oversized_engine_reply_is_400_not_429(gateway_settings, start_gateway):
+    """A reply over gRPC's 4 MB receive limit is RESOURCE_EXHAUSTED at the gateway's client: a size error,
+    which must not reach REST as 429 "too many requests" (nor echo megabytes back)."""
+    from aimee.analytics.v1 import analytics_pb2, analytics_pb2_grpc
+
+    class Huge(analytics_pb2_grpc.AnalyticsServiceServicer):
+        async def ListAlerts(self, request, context):
+            return analytics_pb2.ListAlertsResponse(next_page_token="x" * 5_000_000)
+
+    engine = grpc.aio.server()
+    analytics_pb2_grpc.add_AnalyticsServiceServicer_to_server(Huge(), engine)
+    port = engine.add_insecure_port("127.0.0.1:0")
+    await engine.start()
+    try:
+        channel, _ = await start_gateway(gateway_settings(analytics_addr=f"127.0.0.1:{port}"))
+        with pytest.raises(grpc.aio.AioRpcError) as err:
+            await gateway_pb2_grpc.AlertsApiServiceStub(channel).ListAlerts(gateway_pb2.ListAlertsRequest(), timeout=5)
+    finally:
+        await engine.stop(0)
+    assert err.value.code() == grpc.StatusCode.INVALID_ARGUMENT
+    assert "大きすぎます" in err.value.details() and len(err.value.details()) < 200
