@@ -18,9 +18,10 @@ from google.protobuf.message import Message
 from services.common import dates
 from services.common.echo import clip
 from services.common.errors import InvalidArgument
+from services.intent.engine import MAX_QUERY_CHARS as INTENT_QUERY_CHARS
 from services.knowledge import validation as knowledge_limits
 
-MAX_QUERY_CHARS = 2_000          # a consultation or chat message
+MAX_QUERY_CHARS = INTENT_QUERY_CHARS  # a consultation or chat message: the intent engine reads at most this
 MAX_SITE_CHARS = 32              # locations.location_name VARCHAR(32)
 MAX_ID_CHARS = 64                # chat_messages.session_id/user_id, knowledge doc_id, adjusted_by VARCHAR(64)
 MAX_WORD_CHARS = 32              # filters and choices: process, category, severity, granularity ...
