@@ -67,7 +67,9 @@ def _request(payload: dict, session_id: str):
 
 
 def _check_shape(payload: dict, descriptor, prefix: str = "") -> None:
-    """Names and JSON types of a payload against the message, with Japanese messages (ParseDict's are English)."""
+    """Names and JSON types of a payload against the message, with Japanese messages (ParseDict's are English).
+
+    Every scalar field of the two WebSocket requests (OptimizeRequest, PostChatMessageRequest) is a string."""
     for key, value in payload.items():
         field = descriptor.fields_by_name.get(key)
         label = f"{prefix}{clip(key)}"

@@ -187,6 +187,27 @@ def _checksums(database_url: str) -> dict[str, int]:
         conn.close()
 
 
+# The reproductions of the issue, each with the status it must get.
+ISSUE_CASES: list[tuple[str, str, dict | None, int]] = [
+    ("POST", "/api/v1/ai/analyze", {"query": "生産性", "location": "あ" * 1_400_000}, 413),   # 4 MB
+    ("POST", "/api/v1/ai/analyze", {"query": "生産性", "location": "a" * 900_000}, 400),
+    ("POST", "/api/v1/ai/analyze", {"query": "生産性を分析して", "location": "東京"}, 404),
+    ("POST", "/api/v1/ai/analyze", {"query": "生産性", "location": "横浜", "date_from": "2026-13-01"}, 400),
+    ("GET", "/api/v1/alerts?location=%FF%FE", None, 400),
+    ("GET", "/api/v1/knowledge/search?q=%FF%FE", None, 400),
+    ("DELETE", "/api/v1/knowledge/documents/%FF%FE", None, 400),
+    ("GET", "/api/v1/analytics/attendance?location=%FF%FE", None, 400),
+    ("GET", "/api/v1/assignments/current?location=%FF%FE", None, 400),
+    ("GET", "/api/v1/chat/history?session_id=%FF%FE", None, 400),
+    ("GET", "/api/v1/analytics/productivity?location=%E6%A8%AA%E6%B5%9C&date_to=0001-01-01", None, 400),
+    ("POST", "/api/v1/analytics/forecast", {"location": "横浜", "start_date": "0001-01-01"}, 400),
+    ("POST", "/api/v1/alerts/detect", {"date": "9999-12-31"}, 400),
+    ("POST", "/api/v1/chat/messages", {"session_id": "sess_fuzz", "user_id": "u" * 65, "message": "件数は？"}, 400),
+    ("POST", "/api/v1/assignments/recommend", {}, 400),
+    ("POST", "/api/v1/assignments/simulate", {"demand_change_pct": 10}, 400),
+    ("POST", "/api/v1/ai/optimize", {"query": "件数", "context": {"urgency": "urgent"}}, 400),
+]
+
 WS_BAD = ['{"query": 123}', "[1, 2]", '{"query": ["横浜"]}', '{"query": "件数", "context": {"urgency": "now"}}',
           '{"quer": "件数"}', "{not json", '{"query": ""}', b"\xff\xfe"]
 
@@ -236,6 +257,12 @@ def test_no_bad_input_gives_a_5xx_or_writes_a_row(mesh, http):
                 problems.append(f"{label}: {resp.status_code} without code/message: {resp.text[:120]}")
             elif len(resp.content) > MAX_ERROR_BODY:
                 problems.append(f"{label}: {resp.status_code} error body of {len(resp.content)} bytes")
+        for verb, url, payload, expected in ISSUE_CASES:
+            body = json.dumps(payload, ensure_ascii=False).encode() if payload is not None else None
+            resp = client.request(verb, url, content=body, headers={"content-type": "application/json"})
+            tried += 1
+            if resp.status_code != expected or not resp.json().get("message"):
+                problems.append(f"{verb} {url[:60]}: {resp.status_code} (want {expected}) {resp.text[:160]}")
     ws_problems = asyncio.run(_ws_fuzz(mesh.ws_url))
     tried += 2 * len(WS_BAD) + 1
     elapsed = time.monotonic() - started

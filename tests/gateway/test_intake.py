@@ -177,3 +177,14 @@ async def test_an_oversized_engine_reply_is_400_not_429(gateway_settings, start_
         await engine.stop(0)
     assert err.value.code() == grpc.StatusCode.INVALID_ARGUMENT
     assert "大きすぎます" in err.value.details() and len(err.value.details()) < 200
+
+
+async def test_every_consultation_writes_an_audit_line_with_the_context(gateway_settings, start_gateway, caplog):
+    channel, _ = await start_gateway(gateway_settings())
+    ctx = gateway_pb2.RequestContext(user_id="manager007", urgency="high")
+    with caplog.at_level("INFO", logger="aimee.gateway.audit"):
+        await gateway_pb2_grpc.AiServiceStub(channel).Query(
+            gateway_pb2.QueryRequest(query="現在のアラート件数は？", context=ctx), timeout=10)
+    lines = [r.fields for r in caplog.records if r.name == "aimee.gateway.audit"]
+    assert lines and lines[-1]["rpc"] == "Query"
+    assert (lines[-1]["user_id"], lines[-1]["urgency"]) == ("manager007", "high")
