@@ -41,8 +41,7 @@ class Pinned:
     def apply(self, intent: intent_pb2.Intent) -> None:
         if self.location:
             intent.location = self.location
-            if self.location not in intent.locations:
-                intent.locations.insert(0, self.location)
+            intent.locations[:] = [self.location]
         if any(self.period):
             intent.date_from, intent.date_to = self.period
 

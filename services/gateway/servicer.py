@@ -9,6 +9,7 @@ from __future__ import annotations
 import time
 
 import grpc
+import pymysql
 
 from aimee.analytics.v1 import analytics_pb2
 from aimee.gateway.v1 import gateway_pb2, gateway_pb2_grpc
@@ -18,7 +19,7 @@ from services.common import request_id
 from services.common.cache import Cache
 from services.common.dates import parse_range
 from services.common.echo import clip
-from services.common.errors import InvalidArgument
+from services.common.errors import InvalidArgument, Unavailable
 from services.common.sites import SiteDirectory
 from services.gateway import validation
 from services.gateway.benchmark import run_benchmark
@@ -61,12 +62,18 @@ class Passthrough:
             await context.abort(code, clip(exc.details() or f"{engine}エンジンでエラーが発生しました", MAX_DETAIL_CHARS))
 
 
-async def required_site(sites: SiteDirectory, location: str) -> str:
-    """The site a request must name: 400 when missing, 404 listing the valid sites when unknown."""
-    if not (location or "").strip():
+async def known_site(sites: SiteDirectory, location: str, *, required: bool) -> str:
+    """The named site's name ("" when none is named and none is required): 400 when a required site is
+    missing, 404 listing the valid sites when unknown, 503 when the site list cannot be read."""
+    try:
+        if (location or "").strip():
+            return (await sites.get(location)).name
+        if not required:
+            return ""
         names = "、".join(s.name for s in await sites.all())
-        raise InvalidArgument(f"location（拠点）は必須です。指定できる拠点: {names}")
-    return (await sites.get(location)).name
+    except (pymysql.err.MySQLError, OSError) as exc:
+        raise Unavailable("データベースに接続できないため拠点を確認できません。しばらくしてから再度お試しください") from exc
+    raise InvalidArgument(f"location（拠点）は必須です。指定できる拠点: {names}")
 
 
 class AiServicer(gateway_pb2_grpc.AiServiceServicer):
@@ -85,7 +92,7 @@ class AiServicer(gateway_pb2_grpc.AiServiceServicer):
         return await self._answer("Query", validation.query_text(request.query), request.context)
 
     async def Analyze(self, request, context):
-        site = (await self.sites.get(request.location)).name if request.location.strip() else ""
+        site = await known_site(self.sites, request.location, required=False)
         query = validation.query_text(request.query or (f"{site}の生産性を分析して" if site else ""))
         period = ("", "")
         if request.date_from or request.date_to:
@@ -220,7 +227,7 @@ class AssignmentsApiServicer(gateway_pb2_grpc.AssignmentsApiServiceServicer):
         return result
 
     async def RecommendAssignments(self, request, context):
-        await required_site(self.sites, request.recommend.location)
+        await known_site(self.sites, request.recommend.location, required=True)
         result = await self.call(context, "solver", self.engines.solver.Recommend, request.recommend,
                                  max(self.budget, 30.0))
         return result
@@ -239,7 +246,7 @@ class AssignmentsApiServicer(gateway_pb2_grpc.AssignmentsApiServiceServicer):
         return result
 
     async def SimulateAssignments(self, request, context):
-        await required_site(self.sites, request.simulation.location)
+        await known_site(self.sites, request.simulation.location, required=True)
         result = await self.call(context, "solver", self.engines.solver.Simulate, request.simulation,
                                  max(self.budget, 30.0))
         return result
