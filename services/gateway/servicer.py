@@ -35,8 +35,21 @@ MAX_DETAIL_CHARS = 300        # an engine's error message handed on, at most
 TOO_LARGE = "リクエストまたは応答が大きすぎます。条件を絞って（期間を短く、件数を少なく）再度お試しください"
 
 
+def handed_on(exc: grpc.aio.AioRpcError, engine: str) -> tuple[grpc.StatusCode, str]:
+    """The status and message an engine's error becomes for the gateway's caller."""
+    code = exc.code()
+    if code == grpc.StatusCode.UNAVAILABLE:
+        return code, f"{engine}エンジンに接続できません。しばらくしてから再度お試しください"
+    if code == grpc.StatusCode.DEADLINE_EXCEEDED:
+        return code, f"{engine}エンジンの応答が制限時間内に届きませんでした"
+    if code == grpc.StatusCode.RESOURCE_EXHAUSTED:
+        # gRPC's message-size limits, not a rate limit: HTTP 400, never 429.
+        return grpc.StatusCode.INVALID_ARGUMENT, TOO_LARGE
+    return code, clip(exc.details() or f"{engine}エンジンでエラーが発生しました", MAX_DETAIL_CHARS)
+
+
 class Passthrough:
-    """Forward one call to an engine, keeping its status code and message."""
+    """Forward one call to an engine, keeping its status code and message (see handed_on)."""
 
     def __init__(self, settings: Settings):
         self.settings = settings
@@ -51,15 +64,7 @@ class Passthrough:
             return await rpc(request, timeout=self.timeout(context, engine_budget),
                              metadata=request_id.outgoing_metadata())
         except grpc.aio.AioRpcError as exc:
-            code = exc.code()
-            if code == grpc.StatusCode.UNAVAILABLE:
-                await context.abort(code, f"{engine}エンジンに接続できません。しばらくしてから再度お試しください")
-            if code == grpc.StatusCode.DEADLINE_EXCEEDED:
-                await context.abort(code, f"{engine}エンジンの応答が制限時間内に届きませんでした")
-            if code == grpc.StatusCode.RESOURCE_EXHAUSTED:
-                # Message-size limits, not rate limits: HTTP 400, never 429.
-                await context.abort(grpc.StatusCode.INVALID_ARGUMENT, TOO_LARGE)
-            await context.abort(code, clip(exc.details() or f"{engine}エンジンでエラーが発生しました", MAX_DETAIL_CHARS))
+            await context.abort(*handed_on(exc, engine))
 
 
 async def known_site(sites: SiteDirectory, location: str, *, required: bool) -> str:
@@ -201,7 +206,7 @@ class AlertsApiServicer(gateway_pb2_grpc.AlertsApiServiceServicer):
             return await self.consult.run(rpc, f"アラート#{alert_id}の{verb}", request.context,
                                           lambda previous: self.orchestrator.alert_flow(alert_id, mode))
         except grpc.aio.AioRpcError as exc:
-            await context.abort(exc.code(), clip(exc.details() or "アラートを取得できませんでした", MAX_DETAIL_CHARS))
+            await context.abort(*handed_on(exc, "analytics"))
 
     async def AnalyzeAlert(self, request, context):
         return await self._alert_answer(context, request, "AnalyzeAlert", "alert_analyze")
