@@ -43,6 +43,13 @@ async def test_invalid_utf8_is_invalid_argument_not_unknown(gateway_settings, st
     assert "UTF-8" in err.value.details()
 
 
+async def test_without_a_token_bad_bytes_are_still_401_not_500(gateway_settings, start_gateway):
+    channel, _ = await start_gateway(gateway_settings(api_tokens=("t0ken",)))
+    with pytest.raises(grpc.aio.AioRpcError) as err:
+        await _raw_call(channel, "/aimee.gateway.v1.AlertsApiService/ListAlerts", _string_field(1, b"\xff"))
+    assert err.value.code() == grpc.StatusCode.UNAUTHENTICATED
+
+
 async def test_a_4mb_location_is_refused_at_once_and_health_is_not_held_up(gateway_settings, start_gateway):
     channel, _ = await start_gateway(gateway_settings())
     ai = gateway_pb2_grpc.AiServiceStub(channel)
