@@ -24,7 +24,10 @@ from services.gateway.consult import Consultations
 from services.gateway.wire import to_dict
 
 log = logging.getLogger("aimee.gateway.ws")
-MAX_MESSAGE_BYTES = 64 * 1024
+# A message over this closes the connection (1009); anything below it is parsed and held to the same field
+# limits as REST, so an over-long query is an error event on a connection that stays open. 1 MiB like
+# Envoy's body limit for REST.
+MAX_MESSAGE_BYTES = 1024 * 1024
 INTERNAL = "内部エラーが発生しました。管理者に request_id {rid} をお伝えください"
 
 

@@ -209,7 +209,8 @@ ISSUE_CASES: list[tuple[str, str, dict | None, int]] = [
 ]
 
 WS_BAD = ['{"query": 123}', "[1, 2]", '{"query": ["横浜"]}', '{"query": "件数", "context": {"urgency": "now"}}',
-          '{"quer": "件数"}', "{not json", '{"query": ""}', b"\xff\xfe"]
+          '{"quer": "件数"}', "{not json", '{"query": ""}', b"\xff\xfe",
+          json.dumps({"query": "あ" * 100_000, "user_id": "u" * 65}, ensure_ascii=False)]
 
 
 async def _ws_fuzz(ws_url: str) -> list[str]:

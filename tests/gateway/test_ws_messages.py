@@ -71,3 +71,12 @@ async def test_chat_session_id_from_the_path_is_held_to_its_limit(bridge):
         await ws.send(json.dumps({"message": "横浜のアラート件数は？"}, ensure_ascii=False))
         event = json.loads(await ws.recv())
         assert event["type"] == "error" and "session_id は 64 文字以内" in event["message"]
+
+
+async def test_an_over_long_query_is_an_error_event_on_a_connection_that_stays_open(bridge):
+    async with connect(f"{bridge}/ws/ai/stream", open_timeout=5) as ws:
+        await ws.send(json.dumps({"query": "あ" * 100_000}, ensure_ascii=False))  # 300 KB
+        event = json.loads(await ws.recv())
+        assert event["type"] == "error" and "query は 1,000 文字以内" in event["message"]
+        await ws.send(json.dumps({"query": 5}))
+        assert json.loads(await ws.recv())["type"] == "error"
