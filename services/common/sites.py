@@ -4,6 +4,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from services.common.db import fetch_all
+from services.common.echo import clip
 from services.common.errors import NotFound
 
 ALL_SITES_WORDS = {"", "unclear", "all", "全拠点", "全体"}
@@ -50,7 +51,7 @@ class SiteDirectory:
             site = self._by_name.get(key)
         if site is None:
             valid = "、".join(self._by_name) or "（拠点が未登録です）"
-            raise NotFound(f"拠点「{name}」は見つかりません。指定できる拠点: {valid}")
+            raise NotFound(f"拠点「{clip(name)}」は見つかりません。指定できる拠点: {valid}")
         return site
 
     async def get_optional(self, name: str) -> Site | None:

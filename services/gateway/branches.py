@@ -30,8 +30,10 @@ class Branch:
 
 
 def plan_branches(flow: Flow, location: str, plan_date: str, query: str,
-                  intent: intent_pb2.Intent | None = None) -> list[Branch]:
+                  intent: intent_pb2.Intent | None = None, period: tuple[str, str] = ("", "")) -> list[Branch]:
+    """`period` (date_from, date_to) is the caller's analysis window; ("", "") = the engines' default."""
     today = dt.date.today().isoformat()
+    date_from, date_to = period
     site_ns = f"analytics:{location or 'all'}"
     branches: list[Branch] = []
     if flow.overview:
@@ -45,12 +47,16 @@ def plan_branches(flow: Flow, location: str, plan_date: str, query: str,
                                analytics_pb2.GetAlertStatsResponse, site_ns, ("alert_stats", location, today)))
     if flow.productivity:
         branches.append(Branch("productivity", "analytics", "GetProductivityTrend",
-                               analytics_pb2.GetProductivityTrendRequest(location=location, granularity="day"),
-                               analytics_pb2.GetProductivityTrendResponse, site_ns, ("productivity", location, today)))
+                               analytics_pb2.GetProductivityTrendRequest(location=location, granularity="day",
+                                                                         date_from=date_from, date_to=date_to),
+                               analytics_pb2.GetProductivityTrendResponse, site_ns,
+                               ("productivity", location, today, *period)))
     if flow.attendance:
         branches.append(Branch("attendance", "analytics", "GetAttendancePattern",
-                               analytics_pb2.GetAttendancePatternRequest(location=location),
-                               analytics_pb2.GetAttendancePatternResponse, site_ns, ("attendance", location, today)))
+                               analytics_pb2.GetAttendancePatternRequest(location=location, date_from=date_from,
+                                                                         date_to=date_to),
+                               analytics_pb2.GetAttendancePatternResponse, site_ns,
+                               ("attendance", location, today, *period)))
     if flow.forecast:
         branches.append(Branch("forecast", "analytics", "ForecastWorkload",
                                analytics_pb2.ForecastWorkloadRequest(location=location, days=7),

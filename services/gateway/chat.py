@@ -3,21 +3,26 @@ like 「じゃあ明日は？」 or 「札幌は？」 is parsed against the ses
 from __future__ import annotations
 
 import uuid
+from collections.abc import Awaitable, Callable
 
+import aiomysql
 from google.protobuf import json_format
 
 from aimee.gateway.v1 import gateway_pb2
 from aimee.intent.v1 import intent_pb2
-from services.common.db import execute, fetch_all, fetch_one
+from services.common.db import fetch_all, fetch_one
 from services.common.errors import InvalidArgument
+from services.gateway import validation
 
-MAX_SESSION_ID = 64
+Ask = Callable[[intent_pb2.Intent | None], Awaitable[gateway_pb2.Answer]]
+_INSERT = ("INSERT INTO chat_messages (session_id, user_id, role, content, intent_json) "
+           "VALUES (%s, %s, %s, %s, %s)")
 
 
-def _check_session(session_id: str) -> str:
-    if len(session_id) > MAX_SESSION_ID:
-        raise InvalidArgument(f"session_id は {MAX_SESSION_ID} 文字以内にしてください")
-    return session_id
+def _check_ids(session_id: str, user_id: str) -> None:
+    """Checked again here (not only at intake) because nothing may be computed for a turn that cannot be stored."""
+    validation.check_text("session_id", session_id)
+    validation.check_text("user_id", user_id)
 
 
 class ChatStore:
@@ -34,34 +39,51 @@ class ChatStore:
             return None
         return json_format.Parse(row["intent_json"], intent_pb2.Intent(), ignore_unknown_fields=True)
 
-    async def _store(self, session_id: str, user_id: str, role: str, content: str,
-                     intent: intent_pb2.Intent | None) -> gateway_pb2.ChatMessage:
-        intent_json = json_format.MessageToJson(intent, preserving_proto_field_name=True) if intent else None
-        message_id = await execute(
-            self.pool,
-            "INSERT INTO chat_messages (session_id, user_id, role, content, intent_json) VALUES (%s, %s, %s, %s, %s)",
-            (session_id, user_id, role, content, intent_json))
-        row = await fetch_one(self.pool, "SELECT created_at FROM chat_messages WHERE message_id = %s", (message_id,))
-        message = gateway_pb2.ChatMessage(message_id=message_id, session_id=session_id, role=role, content=content,
-                                          created_at=row["created_at"].isoformat() if row else "")
-        if intent is not None:
-            message.intent.CopyFrom(intent)
-        return message
+    async def _store_turn(self, session_id: str, user_id: str, text: str, answer: gateway_pb2.Answer
+                          ) -> tuple[gateway_pb2.ChatMessage, gateway_pb2.ChatMessage]:
+        """Both rows of a turn in one transaction: a conversation never keeps a question without its answer."""
+        intent_json = json_format.MessageToJson(answer.intent, preserving_proto_field_name=True)
+        rows = (("user", text, intent_json), ("assistant", answer.narrative or answer.answer, None))
+        async with self.pool.acquire() as conn:
+            await conn.begin()
+            try:
+                async with conn.cursor(aiomysql.DictCursor) as cur:
+                    ids = []
+                    for role, content, intent in rows:
+                        await cur.execute(_INSERT, (session_id, user_id, role, content, intent))
+                        ids.append(cur.lastrowid)
+                    await cur.execute("SELECT message_id, created_at FROM chat_messages WHERE message_id IN (%s, %s)",
+                                      ids)
+                    created = {r["message_id"]: r["created_at"].isoformat() for r in await cur.fetchall()}
+                await conn.commit()
+            except BaseException:
+                await conn.rollback()
+                raise
+        user_msg, assistant_msg = (
+            gateway_pb2.ChatMessage(message_id=message_id, session_id=session_id, role=role, content=content,
+                                    created_at=created.get(message_id, ""))
+            for message_id, (role, content, _) in zip(ids, rows))
+        user_msg.intent.CopyFrom(answer.intent)
+        return user_msg, assistant_msg
 
-    async def converse(self, orchestrator, session_id: str, user_id: str, text: str, sink=None
+    async def converse(self, ask: Ask, session_id: str, user_id: str, text: str
                        ) -> gateway_pb2.PostChatMessageResponse:
-        session_id = _check_session(session_id or f"sess_{uuid.uuid4().hex[:12]}")
+        """One turn: `ask(previous intent)` computes the answer, then the turn is stored.
+
+        The ids are checked before anything is computed, so a turn that could not be stored is never answered.
+        """
+        session_id = session_id or f"sess_{uuid.uuid4().hex[:12]}"
+        _check_ids(session_id, user_id)
         previous = await self.previous_intent(session_id)
-        answer = await orchestrator.answer(text, previous=previous, sink=sink)
-        user_msg = await self._store(session_id, user_id, "user", text, answer.intent)
-        assistant_msg = await self._store(session_id, user_id, "assistant", answer.narrative or answer.answer, None)
+        answer = await ask(previous)
+        user_msg, assistant_msg = await self._store_turn(session_id, user_id, text, answer)
         return gateway_pb2.PostChatMessageResponse(session_id=session_id, reply=answer, user_message=user_msg,
                                                    assistant_message=assistant_msg)
 
     async def history(self, session_id: str, limit: int) -> gateway_pb2.GetChatHistoryResponse:
         if not session_id:
             raise InvalidArgument("session_id を指定してください")
-        _check_session(session_id)
+        validation.check_text("session_id", session_id)
         if not 1 <= limit <= 500:
             raise InvalidArgument("limit は 1〜500 で指定してください")
         rows = await fetch_all(

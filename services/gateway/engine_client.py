@@ -15,6 +15,7 @@ import asyncio
 import grpc
 
 from services.common import request_id
+from services.common.echo import clip
 from services.common.errors import (AimeeError, Conflict, DeadlineExceeded, FailedPrecondition, InvalidArgument,
                                     NotFound, Unavailable, Unimplemented)
 from services.common.grpc_auth import METADATA_KEY as TOKEN_KEY
@@ -68,6 +69,9 @@ def engine_interceptors(internal_token: str, default_timeout: float) -> list:
     return [_UnaryUnary(internal_token, default_timeout), _UnaryStream(internal_token, default_timeout)]
 
 
+MAX_DETAIL_CHARS = 300  # an engine's error message handed on, at most
+
+
 def _engine_authored(details: str) -> bool:
     """Engines write Japanese messages; gRPC's own transport errors ("failed to connect ...") are ASCII."""
     return any(ord(ch) > 127 for ch in details)
@@ -82,7 +86,7 @@ def translate(exc: BaseException, engine: str, timeout: float) -> AimeeError:
         return DeadlineExceeded(f"{label}の応答が制限時間（{timeout:.1f}秒）内に届きませんでした")
     if not isinstance(exc, grpc.aio.AioRpcError):
         return AimeeError(f"{label}の呼び出しに失敗しました: {exc}")
-    code, details = exc.code(), exc.details() or ""
+    code, details = exc.code(), clip(exc.details() or "", MAX_DETAIL_CHARS)
     if code in _PASS_THROUGH:
         return _PASS_THROUGH[code](details or f"{label}が要求を受け付けませんでした")
     if code == grpc.StatusCode.DEADLINE_EXCEEDED:
@@ -98,6 +102,7 @@ def translate(exc: BaseException, engine: str, timeout: float) -> AimeeError:
     if code == grpc.StatusCode.UNIMPLEMENTED:
         return Unimplemented(f"{label}のこの機能は未実装です")
     if code == grpc.StatusCode.RESOURCE_EXHAUSTED:
-        return InvalidArgument(f"{label}への要求が大きすぎます。内容を短くしてください")
+        # gRPC's message-size limits, not a rate limit: HTTP 400, never 429.
+        return InvalidArgument(f"{label}への要求または応答が大きすぎます。条件を絞って（期間を短く、件数を少なく）再度お試しください")
     return AimeeError(f"{label}でエラーが発生しました: {details}" if _engine_authored(details)
                       else f"{label}でエラーが発生しました（{code.name}）")

@@ -10,6 +10,7 @@ import asyncio
 import datetime as dt
 import logging
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from typing import Any
 
 from aimee.analytics.v1 import analytics_pb2
@@ -28,6 +29,21 @@ log = logging.getLogger("aimee.gateway")
 
 EventSink = Callable[[dict], Awaitable[None]]
 ALL_SITES = ("", "unclear")
+
+
+@dataclass(frozen=True)
+class Pinned:
+    """What the caller stated in structured fields (already validated): it wins over the parsed text."""
+
+    location: str = ""                  # a known site name
+    period: tuple[str, str] = ("", "")  # analysis window (date_from, date_to), YYYY-MM-DD
+
+    def apply(self, intent: intent_pb2.Intent) -> None:
+        if self.location:
+            intent.location = self.location
+            intent.locations[:] = [self.location]
+        if any(self.period):
+            intent.date_from, intent.date_to = self.period
 
 
 class Orchestrator:
@@ -56,11 +72,12 @@ class Orchestrator:
 
     # ---- the generic fan-out ------------------------------------------------------------------------
     async def gather(self, flow: Flow, intent: intent_pb2.Intent, query: str, budget: Budget,
-                     sink: EventSink | None = None) -> tuple[synthesis_pb2.EngineData, list[Outcome]]:
+                     sink: EventSink | None = None, period: tuple[str, str] = ("", "")
+                     ) -> tuple[synthesis_pb2.EngineData, list[Outcome]]:
         """Run the branches the flow needs in parallel; every branch returns an Outcome."""
         location = intent.location if intent.location not in ALL_SITES else ""
         plan_date = intent.date or (dt.date.today() + dt.timedelta(days=1)).isoformat()
-        branches = plan_branches(flow, location, plan_date, query, intent)
+        branches = plan_branches(flow, location, plan_date, query, intent, period)
 
         async def run(branch: Branch) -> Outcome:
             stub = getattr(self.engines, branch.engine)
@@ -113,10 +130,12 @@ class Orchestrator:
 
     # ---- public flows -------------------------------------------------------------------------------
     async def answer(self, query: str, previous: intent_pb2.Intent | None = None,
-                     sink: EventSink | None = None) -> Any:
+                     sink: EventSink | None = None, pinned: Pinned | None = None) -> Any:
         """The full consultation for any request: the intent decides which engines run."""
         budget = Budget(self.settings.hybrid_timeout_seconds)
+        pinned = pinned or Pinned()
         intent, parser, intent_outcome = await self.parse(query, budget, previous)
+        pinned.apply(intent)
         if sink is not None:
             await sink({"type": "progress", "stage": "intent", "status": intent_outcome.status,
                         "elapsed_ms": round(intent_outcome.elapsed_ms, 1), "intent": intent.intent,
@@ -126,7 +145,7 @@ class Orchestrator:
         if flow.needs_site and intent.location in ALL_SITES:
             intent.location = self.settings.default_location
             notes.append(f"拠点の指定がなかったため{intent.location}拠点で計算しました。")
-        data, outcomes = await self.gather(flow, intent, query, budget, sink)
+        data, outcomes = await self.gather(flow, intent, query, budget, sink, pinned.period)
         return await self._finish(query, intent, parser, flow.mode, data, [intent_outcome, *outcomes],
                                   budget, sink, notes)
 

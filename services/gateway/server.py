@@ -13,12 +13,14 @@ from services.common import logs
 from services.common.cache import Cache
 from services.common.db import create_pool, ping
 from services.common.grpc_auth import MissingToken
+from services.common.sites import SiteDirectory
 from services.common.grpc_server import serve
 from services.gateway.auth import BearerAuthInterceptor
 from services.gateway.chat import ChatStore
 from services.gateway.config import Settings
 from services.gateway.engines import Engines
 from services.gateway.health import HealthProbe
+from services.gateway.intake import IntakeInterceptor
 from services.gateway.orchestrator import Orchestrator
 from services.gateway.servicer import (AiServicer, AlertsApiServicer, AnalyticsApiServicer, AssignmentsApiServicer,
                                        ChatApiServicer, KnowledgeApiServicer, MeshStatusServicer, Passthrough)
@@ -39,7 +41,8 @@ class Gateway:
 
     @property
     def interceptors(self):
-        return [BearerAuthInterceptor(self.settings.api_tokens)]
+        # Authentication first (an unauthenticated caller learns nothing about the limits), then intake.
+        return [BearerAuthInterceptor(self.settings.api_tokens), IntakeInterceptor()]
 
     async def close(self) -> None:
         for close in reversed(self._closers):
@@ -59,15 +62,16 @@ async def build(settings: Settings) -> Gateway:
     orchestrator = Orchestrator(engines, s, cache)
     passthrough = Passthrough(s)
     chat = ChatStore(pool)
+    sites = SiteDirectory(pool)
     probe = HealthProbe(engines, s, pool, cache)
     servicers = [
-        (gateway_pb2_grpc.add_AiServiceServicer_to_server, AiServicer(orchestrator, s)),
+        (gateway_pb2_grpc.add_AiServiceServicer_to_server, AiServicer(orchestrator, s, chat, sites)),
         (gateway_pb2_grpc.add_KnowledgeApiServiceServicer_to_server, KnowledgeApiServicer(engines, passthrough, cache)),
         (gateway_pb2_grpc.add_AnalyticsApiServiceServicer_to_server, AnalyticsApiServicer(engines, passthrough)),
         (gateway_pb2_grpc.add_AlertsApiServiceServicer_to_server,
-         AlertsApiServicer(engines, passthrough, orchestrator)),
+         AlertsApiServicer(engines, passthrough, orchestrator, chat)),
         (gateway_pb2_grpc.add_AssignmentsApiServiceServicer_to_server,
-         AssignmentsApiServicer(engines, passthrough, cache)),
+         AssignmentsApiServicer(engines, passthrough, cache, sites)),
         (gateway_pb2_grpc.add_ChatApiServiceServicer_to_server, ChatApiServicer(orchestrator, chat)),
         (gateway_pb2_grpc.add_MeshStatusServiceServicer_to_server, MeshStatusServicer(probe)),
     ]

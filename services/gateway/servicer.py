@@ -14,29 +14,23 @@ from aimee.gateway.v1 import gateway_pb2, gateway_pb2_grpc
 from aimee.knowledge.v1 import knowledge_pb2
 from aimee.solver.v1 import solver_pb2
 from services.common.cache import Cache
+from services.common.dates import parse_range
 from services.common.errors import InvalidArgument
+from services.common.sites import SiteDirectory
+from services.gateway import validation
 from services.gateway.benchmark import run_benchmark
 from services.gateway.chat import ChatStore
+from services.gateway.consult import Consultations
 from services.gateway.config import Settings
 from services.gateway.engines import Engines, invoke
 from services.gateway.health import HealthProbe
-from services.gateway.orchestrator import Orchestrator
+from services.gateway.orchestrator import Orchestrator, Pinned
 
-MAX_QUERY_CHARS = 2000
 ADD_DOCUMENT_SECONDS = 590.0  # embedding a long document takes minutes; Envoy's route allows 600 s
 
 
-def validate_query(query: str) -> str:
-    text = (query or "").strip()
-    if not text:
-        raise InvalidArgument("query（相談内容）を入力してください")
-    if len(text) > MAX_QUERY_CHARS:
-        raise InvalidArgument(f"query は {MAX_QUERY_CHARS} 文字以内にしてください（現在 {len(text)} 文字）")
-    return text
-
-
 class Passthrough:
-    """Forward one call to an engine, keeping its status code and message."""
+    """Forward one call to an engine; a failure is the domain error engine_client.translate gives."""
 
     def __init__(self, settings: Settings):
         self.settings = settings
@@ -50,25 +44,41 @@ class Passthrough:
         return await invoke(engine, rpc, request, self.timeout(context, engine_budget))
 
 
+async def known_site(sites: SiteDirectory, location: str, *, required: bool) -> str:
+    """The named site's name ("" when none is named and none is required): 400 when a required site is
+    missing, 404 listing the valid sites when unknown (503 naming the database when it cannot be read:
+    services.common.db maps a lost connection)."""
+    if (location or "").strip():
+        return (await sites.get(location)).name
+    if not required:
+        return ""
+    names = "、".join(s.name for s in await sites.all())
+    raise InvalidArgument(f"location（拠点）は必須です。指定できる拠点: {names}")
+
+
 class AiServicer(gateway_pb2_grpc.AiServiceServicer):
-    def __init__(self, orchestrator: Orchestrator, settings: Settings):
-        self.orchestrator = orchestrator
-        self.settings = settings
+    def __init__(self, orchestrator: Orchestrator, settings: Settings, chat: ChatStore, sites: SiteDirectory):
+        self.orchestrator, self.settings, self.sites = orchestrator, settings, sites
+        self.consult = Consultations(chat)
+
+    async def _answer(self, rpc: str, query: str, ctx, pinned: Pinned | None = None):
+        return await self.consult.run(
+            rpc, query, ctx, lambda previous: self.orchestrator.answer(query, previous=previous, pinned=pinned))
 
     async def Optimize(self, request, context):
-        answer = await self.orchestrator.answer(validate_query(request.query))
-        return answer
+        return await self._answer("Optimize", validation.query_text(request.query), request.context)
 
     async def Query(self, request, context):
-        answer = await self.orchestrator.answer(validate_query(request.query))
-        return answer
+        return await self._answer("Query", validation.query_text(request.query), request.context)
 
     async def Analyze(self, request, context):
-        query = validate_query(request.query or f"{request.location}の生産性を分析して")
-        if request.location and request.location not in query:
-            query = f"{request.location} {query}"
-        answer = await self.orchestrator.answer(query)
-        return answer
+        site = await known_site(self.sites, request.location, required=False)
+        query = validation.query_text(request.query or (f"{site}の生産性を分析して" if site else ""))
+        period = ("", "")
+        if request.date_from or request.date_to:
+            start, end = parse_range(request.date_from, request.date_to)
+            period = (start.isoformat(), end.isoformat())
+        return await self._answer("Analyze", query, request.context, Pinned(location=site, period=period))
 
     async def RunBenchmark(self, request, context):
         return await run_benchmark(self.orchestrator, request.test_type or "full_performance",
@@ -144,9 +154,10 @@ class AnalyticsApiServicer(gateway_pb2_grpc.AnalyticsApiServiceServicer):
 
 
 class AlertsApiServicer(gateway_pb2_grpc.AlertsApiServiceServicer):
-    def __init__(self, engines: Engines, passthrough: Passthrough, orchestrator: Orchestrator):
+    def __init__(self, engines: Engines, passthrough: Passthrough, orchestrator: Orchestrator, chat: ChatStore):
         self.engines, self.call, self.orchestrator = engines, passthrough, orchestrator
         self.budget = passthrough.settings.budgets.analytics
+        self.consult = Consultations(chat)
 
     async def ListAlerts(self, request, context):
         req = analytics_pb2.ListAlertsRequest(
@@ -161,16 +172,19 @@ class AlertsApiServicer(gateway_pb2_grpc.AlertsApiServiceServicer):
         result = await self.call(context, "analytics", self.engines.analytics.GetAlert, req, self.budget)
         return result
 
-    async def _alert_answer(self, context, alert_id: int, mode: str):
+    async def _alert_answer(self, context, request, rpc: str, mode: str):
+        alert_id = request.alert_id
         if alert_id <= 0:
             raise InvalidArgument("alert_id は正の整数で指定してください")
-        return await self.orchestrator.alert_flow(alert_id, mode)
+        verb = "原因分析" if mode == "alert_analyze" else "改善提案"
+        return await self.consult.run(rpc, f"アラート#{alert_id}の{verb}", request.context,
+                                      lambda previous: self.orchestrator.alert_flow(alert_id, mode))
 
     async def AnalyzeAlert(self, request, context):
-        return await self._alert_answer(context, request.alert_id, "alert_analyze")
+        return await self._alert_answer(context, request, "AnalyzeAlert", "alert_analyze")
 
     async def ImproveAlert(self, request, context):
-        return await self._alert_answer(context, request.alert_id, "alert_improve")
+        return await self._alert_answer(context, request, "ImproveAlert", "alert_improve")
 
     async def DetectAlerts(self, request, context):
         req = analytics_pb2.DetectAlertsRequest(location=request.location, date=request.date,
@@ -180,8 +194,8 @@ class AlertsApiServicer(gateway_pb2_grpc.AlertsApiServiceServicer):
 
 
 class AssignmentsApiServicer(gateway_pb2_grpc.AssignmentsApiServiceServicer):
-    def __init__(self, engines: Engines, passthrough: Passthrough, cache: Cache | None):
-        self.engines, self.call, self.cache = engines, passthrough, cache
+    def __init__(self, engines: Engines, passthrough: Passthrough, cache: Cache | None, sites: SiteDirectory):
+        self.engines, self.call, self.cache, self.sites = engines, passthrough, cache, sites
         self.budget = passthrough.settings.budgets.solver
 
     async def GetCurrentAssignments(self, request, context):
@@ -190,6 +204,7 @@ class AssignmentsApiServicer(gateway_pb2_grpc.AssignmentsApiServiceServicer):
         return result
 
     async def RecommendAssignments(self, request, context):
+        await known_site(self.sites, request.recommend.location, required=True)
         result = await self.call(context, "solver", self.engines.solver.Recommend, request.recommend,
                                  max(self.budget, 30.0))
         return result
@@ -208,6 +223,7 @@ class AssignmentsApiServicer(gateway_pb2_grpc.AssignmentsApiServiceServicer):
         return result
 
     async def SimulateAssignments(self, request, context):
+        await known_site(self.sites, request.simulation.location, required=True)
         result = await self.call(context, "solver", self.engines.solver.Simulate, request.simulation,
                                  max(self.budget, 30.0))
         return result
@@ -218,8 +234,9 @@ class ChatApiServicer(gateway_pb2_grpc.ChatApiServiceServicer):
         self.orchestrator, self.chat = orchestrator, chat
 
     async def PostChatMessage(self, request, context):
-        return await self.chat.converse(self.orchestrator, request.session_id, request.user_id,
-                                        validate_query(request.message))
+        text = validation.required_text(request.message, "message", "メッセージ")
+        return await self.chat.converse(lambda previous: self.orchestrator.answer(text, previous=previous),
+                                        request.session_id, request.user_id, text)
 
     async def GetChatHistory(self, request, context):
         return await self.chat.history(request.session_id, request.limit or 50)

@@ -11,33 +11,84 @@ import logging
 from http import HTTPStatus
 from urllib.parse import parse_qsl
 
+from google.protobuf import json_format
 from websockets.asyncio.server import ServerConnection, serve
 from websockets.exceptions import ConnectionClosed
 
+from aimee.gateway.v1 import gateway_pb2
 from services.common import request_id
-from services.common.errors import AimeeError
+from services.common.echo import clip
+from services.common.errors import AimeeError, InvalidArgument
+from services.gateway import validation
 from services.gateway.auth import (URL_CREDENTIAL_PARAMS, WS_BEARER_PREFIX, WS_PROTOCOL, ws_offered_protocols,
                                    ws_token_ok)
-from services.gateway.servicer import validate_query
+from services.gateway.consult import Consultations
 from services.gateway.wire import to_dict
 
 log = logging.getLogger("aimee.gateway.ws")
-MAX_MESSAGE_BYTES = 64 * 1024
+# A message over this closes the connection (1009); anything below it is parsed and held to the same field
+# limits as REST, so an over-long query is an error event on a connection that stays open. 1 MiB like
+# Envoy's body limit for REST.
+MAX_MESSAGE_BYTES = 1024 * 1024
+INTERNAL = "内部エラーが発生しました。管理者に request_id {rid} をお伝えください"
 
 
 def _parse(raw) -> dict:
+    """A message is a JSON object, or plain text taken as the query."""
     if isinstance(raw, bytes):
-        raw = raw.decode("utf-8", "replace")
-    raw = raw.strip()
-    if raw.startswith("{"):
         try:
-            payload = json.loads(raw)
-        except json.JSONDecodeError as exc:
-            raise ValueError(f"JSON を解析できません: {exc.msg}（{exc.pos}文字目）") from exc
-        if not isinstance(payload, dict):
-            raise ValueError("JSON オブジェクトを送ってください")
-        return payload
-    return {"query": raw}
+            raw = raw.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            raise InvalidArgument("メッセージは UTF-8 のテキストで送ってください") from exc
+    text = raw.strip()
+    if not text.startswith(("{", "[")):
+        return {"query": text}
+    try:
+        payload = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise InvalidArgument(f"JSON を解析できません: {exc.msg}（{exc.pos}文字目）") from exc
+    if not isinstance(payload, dict):
+        raise InvalidArgument('JSON オブジェクトを送ってください（例: {"query": "横浜のアラート件数は？"}）')
+    return payload
+
+
+def _request(payload: dict, session_id: str):
+    """The payload as the REST request it mirrors (PostChatMessageRequest on /ws/chat, else OptimizeRequest),
+    typed and checked by the same rules as REST; `query` and `message` are the same field here."""
+    payload = dict(payload)
+    if session_id:
+        payload.setdefault("message", payload.pop("query", ""))
+        payload["session_id"] = session_id
+        message = gateway_pb2.PostChatMessageRequest()
+    else:
+        payload.setdefault("query", payload.pop("message", ""))
+        message = gateway_pb2.OptimizeRequest()
+    _check_shape(payload, message.DESCRIPTOR)
+    try:
+        json_format.ParseDict(payload, message)
+    except json_format.ParseError as exc:  # pragma: no cover - _check_shape refuses what ParseDict would
+        raise InvalidArgument(f"メッセージの形式が正しくありません: {clip(str(exc), 200)}") from exc
+    return validation.check(message)
+
+
+def _check_shape(payload: dict, descriptor, prefix: str = "") -> None:
+    """Names and JSON types of a payload against the message, with Japanese messages (ParseDict's are English).
+
+    Every scalar field of the two WebSocket requests (OptimizeRequest, PostChatMessageRequest) is a string."""
+    for key, value in payload.items():
+        field = descriptor.fields_by_name.get(key)
+        label = f"{prefix}{clip(key)}"
+        if field is None:
+            names = "、".join(f.name for f in descriptor.fields)
+            raise InvalidArgument(f"項目 {label} は使えません。使える項目: {names}")
+        if value is None:
+            continue
+        if field.message_type is not None:
+            if not isinstance(value, dict):
+                raise InvalidArgument(f"{label} は JSON オブジェクトで指定してください")
+            _check_shape(value, field.message_type, f"{label}.")
+        elif not isinstance(value, str):
+            raise InvalidArgument(f"{label} は文字列で指定してください（現在: {type(value).__name__}）")
 
 
 def _select_subprotocol(connection: ServerConnection, offered) -> str | None:
@@ -48,6 +99,7 @@ def _select_subprotocol(connection: ServerConnection, offered) -> str | None:
 class WebSocketBridge:
     def __init__(self, orchestrator, chat, tokens: tuple[str, ...]):
         self.orchestrator, self.chat, self.tokens = orchestrator, chat, tokens
+        self.consult = Consultations(chat)
 
     def _authorise(self, connection: ServerConnection, request):
         """Handshake check (see services/gateway/auth.py): token in a header or a subprotocol, never the URL."""
@@ -80,26 +132,35 @@ class WebSocketBridge:
 
         try:
             async for raw in connection:
-                token = request_id.bind(request_id.new_request_id())
+                rid = request_id.new_request_id()
+                token = request_id.bind(rid)
                 try:
-                    payload = _parse(raw)
-                    query = validate_query(payload.get("query") or payload.get("message") or "")
-                    if session_id:
-                        response = await self.chat.converse(self.orchestrator, session_id,
-                                                            str(payload.get("user_id", "")), query, sink=send)
-                        await connection.send(json.dumps({"type": "stored", "session_id": session_id,
-                                                          "message_id": response.assistant_message.message_id}))
-                    else:
-                        await self.orchestrator.answer(query, sink=send)
-                except (ValueError, AimeeError) as exc:
-                    code = getattr(exc, "code", "INVALID_ARGUMENT")
-                    await connection.send(json.dumps({"type": "error", "code": code,
-                                                      "message": getattr(exc, "message", str(exc))},
-                                                     ensure_ascii=False))
+                    await self._one(raw, session_id, send, connection)
+                except AimeeError as exc:
+                    await send({"type": "error", "code": exc.code, "message": exc.message})
+                except ConnectionClosed:
+                    raise
+                except Exception:  # noqa: BLE001 - one bad message must not close the connection
+                    log.exception("websocket message failed")
+                    await send({"type": "error", "code": "INTERNAL", "message": INTERNAL.format(rid=rid)})
                 finally:
                     request_id.reset(token)
         except ConnectionClosed:
             return
+
+    async def _one(self, raw, session_id: str, send, connection: ServerConnection) -> None:
+        request = _request(_parse(raw), session_id)
+        if session_id:
+            text = validation.required_text(request.message, "message", "メッセージ")
+            response = await self.chat.converse(
+                lambda previous: self.orchestrator.answer(text, previous=previous, sink=send),
+                session_id, request.user_id, text)
+            await connection.send(json.dumps({"type": "stored", "session_id": session_id,
+                                              "message_id": response.assistant_message.message_id}))
+            return
+        query = validation.query_text(request.query)
+        await self.consult.run("ws:ai/stream", query, request.context,
+                               lambda previous: self.orchestrator.answer(query, previous=previous, sink=send))
 
     async def start(self, host: str, port: int):
         return await serve(self.handler, host, port, process_request=self._authorise, max_size=MAX_MESSAGE_BYTES,

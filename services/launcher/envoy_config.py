@@ -31,6 +31,7 @@ from typing import Any
 __all__ = [
     "GATEWAY_SERVICES",
     "LONG_RUNNING_PATHS",
+    "MAX_REQUEST_BYTES",
     "build_envoy_config",
     "render_envoy_config",
     "write_envoy_config",
@@ -57,6 +58,10 @@ LONG_RUNNING_PATHS: tuple[tuple[str, str, int], ...] = (
 WS_PREFIX = "/ws/"
 WS_IDLE_TIMEOUT_S = 3600
 TRANSCODER = "envoy.filters.http.grpc_json_transcoder"
+BUFFER = "envoy.filters.http.buffer"
+# Largest request body accepted (REST and native gRPC): 413 with the JSON error body beyond it. The
+# largest legitimate body, a 200,000-character knowledge document, is about 600 KB of UTF-8.
+MAX_REQUEST_BYTES = 1024 * 1024
 
 # HTTP status of an Envoy local reply → (gRPC code, Japanese message prefix). The message keeps
 # Envoy's own detail (%LOCAL_REPLY_BODY%), e.g. the JSON parser's error position.
@@ -65,7 +70,7 @@ _LOCAL_REPLY_CODES: tuple[tuple[int, int, str], ...] = (
     (401, 16, "認証が必要です: "),
     (403, 7, "アクセスが拒否されました: "),
     (408, 4, "リクエストがタイムアウトしました: "),
-    (413, 8, "リクエストが大きすぎます: "),
+    (413, 8, f"リクエストが大きすぎます（上限 {MAX_REQUEST_BYTES // (1024 * 1024)} MiB）: "),
     (429, 8, "リクエストが多すぎます: "),
     (431, 8, "リクエストヘッダーが大きすぎます: "),
     (500, 13, "内部エラー: "),
@@ -235,9 +240,13 @@ def build_envoy_config(
             "idle_timeout": f"{WS_IDLE_TIMEOUT_S}s",
             "upgrade_configs": [{"upgrade_type": "websocket"}],
         },
-        # Without this the transcoder's reject_unknown_method answers 404 to the upgrade request.
-        "typed_per_filter_config": {TRANSCODER: {
-            "@type": "type.googleapis.com/envoy.config.route.v3.FilterConfig", "disabled": True}},
+        # Without this the transcoder's reject_unknown_method answers 404 to the upgrade request; a
+        # WebSocket is a stream, not a body to buffer (the bridge limits each message itself).
+        "typed_per_filter_config": {
+            TRANSCODER: {"@type": "type.googleapis.com/envoy.config.route.v3.FilterConfig", "disabled": True},
+            BUFFER: {"@type": "type.googleapis.com/envoy.extensions.filters.http.buffer.v3.BufferPerRoute",
+                     "disabled": True},
+        },
     }]
     for rest_path, grpc_path, seconds in LONG_RUNNING_PATHS:
         timeout = max(int(seconds), int(route_timeout_s))
@@ -263,6 +272,14 @@ def build_envoy_config(
             "virtual_hosts": [{"name": "aimee", "domains": ["*"], "routes": routes}],
         },
         "http_filters": [
+            {
+                # Before the transcoder: an oversized body is refused (413) before it is buffered whole.
+                "name": BUFFER,
+                "typed_config": {
+                    "@type": "type.googleapis.com/envoy.extensions.filters.http.buffer.v3.Buffer",
+                    "max_request_bytes": MAX_REQUEST_BYTES,
+                },
+            },
             {
                 "name": TRANSCODER,
                 "typed_config": {

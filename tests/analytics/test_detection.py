@@ -106,6 +106,9 @@ async def test_concurrent_runs_store_one_alert(deps, pool):
     ({"date": "2026-01-10", "date_from": "2026-01-11"}, InvalidArgument, "以前"),
     ({"date": "2026-06-30", "date_from": "2026-01-01"}, InvalidArgument, "最大 92 日"),
     ({"location": "神戸"}, NotFound, "横浜"),
+    # Out of the accepted range: the 14-day staffing horizon after 9999-12-31 used to overflow (500).
+    ({"date": "9999-12-31"}, InvalidArgument, "2000-01-01〜2099-12-31"),
+    ({"date": "2026-01-10", "date_from": "0001-01-01"}, InvalidArgument, "2000-01-01〜2099-12-31"),
 ])
 async def test_bad_requests(deps, kwargs, error, fragment):
     with pytest.raises(error, match=fragment):

@@ -102,6 +102,8 @@ async def test_process_filter_and_defaults(deps):
     ({"days": 61}, InvalidArgument, "days"),
     ({"days": -1}, InvalidArgument, "days"),
     ({"start_date": "2099-01-01"}, InvalidArgument, "start_date"),
+    # The history window before 0001-01-01 used to overflow (500).
+    ({"start_date": "0001-01-01"}, InvalidArgument, "2000-01-01〜2099-12-31"),
     ({"start_date": "2020-01-01"}, FailedPrecondition, "実績"),
     ({"process": "溶接"}, NotFound, "仕分け"),
 ])

@@ -67,6 +67,8 @@ async def test_process_filter(deps):
     ({"date_from": "2026-02-30"}, "date_from"),
     ({"date_from": "2026-03-01", "date_to": "2026-02-01"}, "以前"),
     ({"date_from": "2024-01-01", "date_to": "2025-06-01"}, "最大 366 日"),
+    # date_to alone: the default window before 0001-01-01 used to overflow (500).
+    ({"date_to": "0001-01-01"}, "2000-01-01〜2099-12-31"),
 ])
 async def test_bad_input_is_invalid_argument(deps, kwargs, fragment):
     with pytest.raises(InvalidArgument, match=fragment):

@@ -20,7 +20,9 @@ import pytest
 from google.protobuf import descriptor_pb2
 
 from services.launcher.envoy_config import (
+    BUFFER,
     GATEWAY_SERVICES,
+    MAX_REQUEST_BYTES,
     TRANSCODER,
     build_envoy_config,
     envoy_binary,
@@ -138,6 +140,15 @@ def test_routes_websocket_then_long_running_then_api():
     assert hcm["generate_request_id"] is True
     log_format = hcm["access_log"][0]["typed_config"]["log_format"]["json_format"]
     assert log_format["request_id"] == "%REQ(X-REQUEST-ID)%"
+
+
+def test_request_bodies_are_limited_to_1_mib_except_websockets():
+    config = build_envoy_config(**render_kwargs())
+    filters = [f["name"] for f in hcm_of(config)["http_filters"]]
+    assert filters.index(BUFFER) < filters.index(TRANSCODER), "refused before the transcoder buffers it"
+    buffer = {f["name"]: f["typed_config"] for f in hcm_of(config)["http_filters"]}[BUFFER]
+    assert buffer["max_request_bytes"] == MAX_REQUEST_BYTES == 1024 * 1024
+    assert routes_of(config)[0]["typed_per_filter_config"][BUFFER]["disabled"] is True
 
 
 # --- a real Envoy in front of a throwaway gRPC server ---------------------------------------------
@@ -291,3 +302,15 @@ async def test_native_grpc_passes_through(edge):
             await pbg.AlertsApiServiceStub(channel).GetAlert(pb.GetAlertRequest(alert_id=3), timeout=5)
         assert err.value.code() == grpc.StatusCode.NOT_FOUND
         assert err.value.details() == "アラートが見つかりません: 3"
+
+
+async def test_a_body_over_1_mib_is_413_with_the_json_error_body(edge):
+    client, base, _ = edge
+    body = json.dumps({"session_id": "s", "message": "あ" * 400_000}, ensure_ascii=False).encode()
+    assert len(body) > MAX_REQUEST_BYTES
+    resp = await client.post(f"{base}/api/v1/chat/messages", content=body,
+                             headers={"content-type": "application/json"})
+    assert resp.status_code == 413
+    assert resp.headers["content-type"] == "application/json"
+    assert resp.json()["message"].startswith("リクエストが大きすぎます（上限 1 MiB）")
+    assert len(resp.text) < 300
