@@ -28,6 +28,7 @@ import numpy as np
 from services.knowledge.embedding import Embedder
 from services.knowledge.keyword import BigramBM25
 from services.knowledge.models import Hit
+from services.knowledge.relevance import STRONG_KEYWORD, keyword_query, mentions_domain
 from services.knowledge.store import VectorStore
 
 VECTOR_FLOOR = 0.80
@@ -76,7 +77,7 @@ class HybridRetriever:
             for vh in self.store.query(query_vector, min(n, max(len(self.index), 1)), filters):
                 pool[vh.chunk_id] = _Candidate(vh.chunk_id, vh.text, vh.metadata, vh.similarity)
         if mode != "vector":
-            ranked, extra = self.index.search(query, n, filters, also=list(pool))
+            ranked, extra = self.index.search(keyword_query(query), n, filters, also=list(pool))
             for chunk_id, score in extra.items():
                 pool[chunk_id].keyword = score
             for chunk_id, score in ranked:
@@ -86,6 +87,8 @@ class HybridRetriever:
             return self._rrf(pool, top_k)
         hits = [self._hit(c, fuse(c.cosine or 0.0, c.keyword, mode)) for c in pool.values() if c.metadata is not None]
         hits = [h for h in hits if h.score >= threshold]
+        if threshold > 0 and hits and not mentions_domain(query) and max(h.keyword_score for h in hits) < STRONG_KEYWORD:
+            return []  # nothing in the question is about the know-how's subject (relevance.py)
         hits.sort(key=lambda h: (-h.score, h.chunk_id))
         return hits[:top_k]
 
