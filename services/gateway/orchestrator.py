@@ -36,6 +36,10 @@ class Orchestrator:
         self.settings = settings
         self.cache = cache
 
+    def without_cache(self) -> "Orchestrator":
+        """The same flows with the result cache bypassed (reads and writes), for cold measurements."""
+        return type(self)(self.engines, self.settings, None)
+
     # ---- intent -------------------------------------------------------------------------------------
     async def parse(self, query: str, budget: Budget, previous: intent_pb2.Intent | None = None
                     ) -> tuple[intent_pb2.Intent, str, Outcome]:
