@@ -45,6 +45,10 @@ WORKFORCE = (
     "締め", "効率", "仕事量", "作業量", "見込", "確認作業", "チェック", "見落とし", "取り違え", "送り間違い",
     "研修", "教え方", "朝礼", "ミーティング", "始業", "負担", "負荷", "兼務", "ライン", "棚", "品番",
     "資材", "トラック", "フォークリフト", "スキル", "技能", "熟達", "習熟", "穴埋め", "穴を", "代わり", "応援",
+    # goods and their handling, so a manager's own document on a new subject (冷凍品, 方面ラベル …) stays
+    # reachable by a question in everyday words
+    "商品", "品物", "届い", "届く", "点検", "検査", "ラベル", "在庫", "保管", "配送", "行き先", "方面", "冷凍",
+    "冷蔵", "温度管理", "作業者",
 )
 # The lexicon's time and season words set the scene of a question (冬の札幌, 月曜の朝) but are not its
 # subject: 「冬のタイヤ交換」 is not about winter staffing. They do not count as domain evidence.
