@@ -43,7 +43,7 @@ class Settings:
             database_url=env.database_url(),
             redis_url=env.redis_url(),
             # Same prefix as the gateway, so a migration can invalidate the gateway's cached searches.
-            cache_prefix=env.env_str("CACHE_PREFIX", "aimee"),
+            cache_prefix=env.cache_prefix(),
             chroma_path=env.env_str("CHROMADB_PATH", "var/chroma"),
             chroma_host=env.env_str("CHROMADB_HOST", ""),
             # 8001: Envoy owns 8000 here (the seed's compose file used 8000 inside its own network).
