@@ -9,16 +9,19 @@ e5 pulled the site's chunks up as well. Two measured changes (bench/README.md, t
    keyword side only counts the words that say *what* is asked. Site filtering is done by `location`, never by
    the query's words, so nothing is lost for site questions.
 2. `mentions_domain`: a question must name something of workforce placement (staff, work, shifts, processes,
-   absences, sites-as-workplaces …) — the vocabulary below plus the rag_context lexicon — or its content words
-   must be found in a chunk (keyword coverage ≥ STRONG_KEYWORD), so a manager's document on a new topic stays
-   reachable by its own words. A question with neither is answered with nothing, whatever its vector score.
+   absences, goods …) — the vocabulary below plus the rag_context lexicon, scene words excepted — or its
+   content words other than scene words (`evidence_query`) must be found in a chunk (keyword coverage ≥
+   STRONG_KEYWORD, at least MIN_EVIDENCE_TERMS distinct terms), so a manager's document on a new topic stays reachable by its own words. A question with
+   neither is answered with nothing, whatever its vector score.
 
 The lists are word classes (places, question scaffolding, workforce vocabulary), not off-topic examples.
 """
 from __future__ import annotations
 
+import re
 import unicodedata
 
+from services.knowledge.keyword import terms
 from services.knowledge.keywords import LEXICON, SITES
 
 # Places the know-how mentions besides the sites, and big cities a question may name.
@@ -50,28 +53,51 @@ WORKFORCE = (
     "商品", "品物", "届い", "届く", "点検", "検査", "ラベル", "在庫", "保管", "配送", "行き先", "方面", "冷凍",
     "冷蔵", "温度管理", "作業者",
 )
-# The lexicon's time and season words set the scene of a question (冬の札幌, 月曜の朝) but are not its
-# subject: 「冬のタイヤ交換」 is not about winter staffing. They do not count as domain evidence.
+# Scene words set the scene of a question (冬の札幌, 月曜の朝, 明日の天気) but are not its subject: 「冬のタイヤ交換」
+# is not about winter staffing and 「大阪の天気予報」 is not about checking the forecast before planning. They
+# count neither as domain vocabulary nor as keyword evidence (the lexicon's time and season words + weather).
 SCENE = ("月曜", "火曜", "水曜", "木曜", "金曜", "土曜", "日曜", "週明け", "連休", "午前", "午後", "夕方", "16時",
-         "朝", "冬季", "冬", "積雪", "大雪", "雪", "夏", "繁忙期", "年末", "月末", "予測")
+         "朝", "冬季", "冬", "積雪", "大雪", "雪", "夏", "春", "秋", "繁忙期", "年末", "月末", "予測",
+         "天気", "天候", "予報", "気温", "気象", "雨", "晴れ", "台風", "降水", "湿度")
 DOMAIN = tuple(w for w in dict.fromkeys(LEXICON + WORKFORCE) if w not in SCENE)
 
-# Content-word keyword coverage that counts as evidence on its own (a document's own rare words).
+# Content-word keyword coverage that counts as evidence on its own (a document's own rare words), and the
+# fewest distinct content terms it must rest on: one shared word (平均, 交換) is what made off-topic questions
+# look relevant in the first place.
 STRONG_KEYWORD = 0.5
+MIN_EVIDENCE_TERMS = 2
 
 _STRIP = tuple(sorted(PLACES + GENERIC, key=len, reverse=True))
+_SCENE = tuple(sorted(SCENE, key=len, reverse=True))
 
 
 def _norm(text: str) -> str:
     return unicodedata.normalize("NFKC", text)
 
 
+_HAS_KANA_PARTICLE = re.compile(r"[\u3041-\u309f]")
+_LEFTOVER = re.compile(r"^[\u3041-\u309fー\W_]*$")  # particles and punctuation a removed word leaves behind
+
+
+def _remove(text: str, words: tuple[str, ...]) -> str:
+    for word in words:
+        text = text.replace(word, " ")
+    return " ".join(piece for piece in text.split() if not _LEFTOVER.match(piece))
+
+
 def keyword_query(query: str) -> str:
     """The question without place names and generic words (what BM25 scores). Empty if nothing is left."""
-    text = _norm(query)
-    for word in _STRIP:
-        text = text.replace(word, " ")
-    return text
+    return _remove(_norm(query), _STRIP)
+
+
+def evidence_query(query: str) -> str:
+    """keyword_query without scene words: the words whose keyword coverage may stand in for domain vocabulary."""
+    return _remove(keyword_query(query), _SCENE)
+
+
+def content_terms(text: str) -> list[str]:
+    """Index terms without hiragana: 「の平」 or 「交換の」 straddle a particle and say nothing on their own."""
+    return [t for t in terms(text) if not _HAS_KANA_PARTICLE.search(t)]
 
 
 def mentions_domain(query: str) -> bool:

@@ -32,7 +32,8 @@ import numpy as np
 from services.knowledge.embedding import Embedder
 from services.knowledge.keyword import BigramBM25
 from services.knowledge.models import Hit
-from services.knowledge.relevance import STRONG_KEYWORD, keyword_query, mentions_domain
+from services.knowledge.relevance import (MIN_EVIDENCE_TERMS, STRONG_KEYWORD, content_terms, evidence_query,
+                                          keyword_query, mentions_domain)
 from services.knowledge.store import VectorStore
 
 VECTOR_FLOOR = 0.80
@@ -91,10 +92,20 @@ class HybridRetriever:
             return self._rrf(pool, top_k)
         hits = [self._hit(c, fuse(c.cosine or 0.0, c.keyword, mode)) for c in pool.values() if c.metadata is not None]
         hits = [h for h in hits if h.score >= threshold]
-        if threshold > 0 and hits and not mentions_domain(query) and max(h.keyword_score for h in hits) < STRONG_KEYWORD:
+        if threshold > 0 and hits and not self._about_the_domain(query, hits, filters):
             return []  # nothing in the question is about the know-how's subject (relevance.py)
         hits.sort(key=lambda h: (-h.score, h.chunk_id))
         return hits[:top_k]
+
+    def _about_the_domain(self, query: str, hits: list[Hit], filters) -> bool:
+        """Workforce vocabulary in the question, or its non-scene content words found in one of the hits."""
+        if mentions_domain(query):
+            return True
+        evidence = evidence_query(query)
+        _, coverage = self.index.search(evidence, 1, filters, also=[h.chunk_id for h in hits])
+        words = content_terms(evidence)
+        return any(score >= STRONG_KEYWORD and self.index.shared_terms(words, chunk_id) >= MIN_EVIDENCE_TERMS
+                   for chunk_id, score in coverage.items())
 
     def _rrf(self, pool: dict[str, _Candidate], top_k: int) -> list[Hit]:
         """Reciprocal rank fusion of the two candidate lists, scaled so rank 1 in both is 1.0 (no threshold:

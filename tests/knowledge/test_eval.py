@@ -10,7 +10,9 @@ import pytest
 from services.knowledge.config import PROJECT_ROOT
 from services.knowledge.evaluation import calibrate, evaluate, load_split, rejection, score_mode
 from services.knowledge.migrate import migrate
-from services.knowledge.relevance import keyword_query, mentions_domain
+from services.knowledge.keyword import BigramBM25
+from services.knowledge.relevance import (MIN_EVIDENCE_TERMS, content_terms, evidence_query, keyword_query,
+                                          mentions_domain)
 from services.knowledge.runtime import open_runtime
 
 
@@ -62,7 +64,8 @@ async def test_held_out_set_generalises(eval_service):
 async def test_site_names_and_generic_words_are_not_evidence(eval_service):
     """The issue's reproductions: a site name or 時期/方法 must not carry an off-topic question over the bar,
     while the same site in a real question still finds its section."""
-    for question in ("冬のタイヤ交換の時期", "ゴルフのスコアを上げる方法", "宅配便の再配達の頼み方", "札幌の夏の気温"):
+    for question in ("冬のタイヤ交換の時期", "ゴルフのスコアを上げる方法", "宅配便の再配達の頼み方", "札幌の夏の気温",
+                     "明日の大阪の天気予報"):
         assert (await eval_service.search(question)).hits == [], question
     hits = (await eval_service.search("札幌で冬に休む人が増えたときの人手の確保")).hits
     assert hits and hits[0].source.startswith("knowledge/") and "予備要員" in " ".join(h.text for h in hits[:3])
@@ -70,6 +73,20 @@ async def test_site_names_and_generic_words_are_not_evidence(eval_service):
 
 def test_keyword_query_drops_places_and_generic_words():
     assert "大阪" not in keyword_query("明日の大阪の天気予報") and "天気予報" in keyword_query("明日の大阪の天気予報")
-    assert keyword_query("冬のタイヤ交換の時期").split() == ["冬のタイヤ交換の"]
+    assert keyword_query("冬のタイヤ交換の時期") == "冬のタイヤ交換の"
     assert mentions_domain("月曜の朝に新人を検品に入れてよい？")
     assert not mentions_domain("冬のタイヤ交換の時期") and not mentions_domain("ゴルフのスコアを上げる方法")
+
+
+def test_scene_words_are_not_evidence():
+    assert evidence_query("明日の大阪の天気予報") == ""  # the particles left behind are dropped too
+    assert "冷凍品" in evidence_query("冬に冷凍品が届いたら")
+
+
+def test_keyword_evidence_needs_two_content_terms():
+    """One shared word is not evidence: bigrams straddling a particle do not count as a second one."""
+    assert content_terms("の平均") == ["平均"]
+    index = BigramBM25()
+    index.add([("c1", "全拠点の平均的な水準で推移", {}), ("c2", "方面ラベルの色を毎朝確認する", {})])
+    assert index.shared_terms(content_terms("の平均"), "c1") == 1 < MIN_EVIDENCE_TERMS
+    assert index.shared_terms(content_terms("方面ラベルの色"), "c2") >= MIN_EVIDENCE_TERMS
