@@ -6,13 +6,14 @@ sections and 時期/方法/確認 occur in the know-how, so BM25 found "half the
 e5 pulled the site's chunks up as well. Two measured changes (bench/README.md, tuning vs held-out):
 
 1. `keyword_query` removes place names and generic question words before BM25 scores the question, so the
-   keyword side only counts the words that say *what* is asked. Site filtering is done by `location`, never by
-   the query's words, so nothing is lost for site questions.
+   keyword side only counts the words that say *what* is asked (the vector side still reads the whole
+   question, and a site is selected by the `location` filter, so site questions still find their section).
 2. `mentions_domain`: a question must name something of workforce placement (staff, work, shifts, processes,
    absences, goods …) — the vocabulary below plus the rag_context lexicon, scene words excepted — or its
    content words other than scene words (`evidence_query`) must be found in a chunk (keyword coverage ≥
-   STRONG_KEYWORD, at least MIN_EVIDENCE_TERMS distinct terms), so a manager's document on a new topic stays reachable by its own words. A question with
-   neither is answered with nothing, whatever its vector score.
+   STRONG_KEYWORD on at least MIN_EVIDENCE_TERMS distinct terms), so a manager's document on a new topic
+   stays reachable by its own words. A question with neither is answered with nothing, whatever its vector
+   score.
 
 The lists are word classes (places, question scaffolding, workforce vocabulary), not off-topic examples.
 """
