@@ -33,9 +33,9 @@ import uuid
 import numpy as np
 
 from services.knowledge.chunking import chunk_text
-from services.knowledge.config import PROJECT_ROOT, Settings
+from services.knowledge.config import Settings
 from services.knowledge.corpus import shipped_documents
-from services.knowledge.evaluation import calibrate, evaluate, load_jsonl, word_overlap
+from services.knowledge.evaluation import SPLITS, calibrate, evaluate, load_split, rejection, word_overlap
 from services.knowledge.migrate import migrate
 from services.knowledge.runtime import open_runtime
 from services.knowledge.models import NewDocument
@@ -172,8 +172,8 @@ async def run(args: argparse.Namespace) -> None:
                                    collection=f"kbench_{uuid.uuid4().hex[:8]}")
     runtime = await open_runtime(settings)
     service = runtime.service
-    items = load_jsonl(PROJECT_ROOT / "knowledge" / "eval" / "retrieval_eval.jsonl")
-    offtopic = load_jsonl(PROJECT_ROOT / "knowledge" / "eval" / "offtopic_eval.jsonl")
+    splits = {name: load_split(name) for name in SPLITS}
+    items, offtopic = splits["tuning"]
     try:
         print(f"load average at start: {' '.join(f'{x:.1f}' for x in os.getloadavg())} (2 cores)")
         print(f"Chroma: {settings.chroma_host + ':' + str(settings.chroma_port) if settings.chroma_host else folder}")
@@ -182,14 +182,20 @@ async def run(args: argparse.Namespace) -> None:
               f"{migrated.chunks / migrated.seconds:.1f} chunks/s end to end (first embedding)")
         if not args.no_eval:
             docs = {d.source: d.text for d in shipped_documents(settings.knowledge_dir)}
-            print(f"\nretrieval eval (knowledge/eval, shipped know-how only): {len(items)} questions, on average "
-                  f"{100 * word_overlap(items, docs):.0f}% of a question's bigrams occur in its answer chunk")
-            print(f"{'mode':<20} {'recall@5':>9} {'MRR@10':>8}  misses")
-            for s in await evaluate(service, items):
-                print(f"{s.mode:<20} {s.recall_at_5:>9.3f} {s.mrr:>8.3f}  {' '.join(s.misses)}")
-            cal = await calibrate(service, items, offtopic)
-            print(f"threshold {service.threshold}: lowest relevant {cal.lowest_relevant[:3]}, highest off-topic "
-                  f"{cal.highest_offtopic[:3]}, off-topic answered {cal.offtopic_answered or 'none'}")
+            for name, (split_items, split_off) in splits.items():
+                note = "constants chosen on it" if name == "tuning" else "never tuned on: quote these"
+                print(f"\nretrieval eval, {name} split ({note}): {len(split_items)} questions, on average "
+                      f"{100 * word_overlap(split_items, docs):.0f}% of a question's bigrams occur in its answer chunk")
+                print(f"{'mode':<20} {'recall@5':>9} {'MRR@10':>8}  misses")
+                for s in await evaluate(service, split_items):
+                    print(f"{s.mode:<20} {s.recall_at_5:>9.3f} {s.mrr:>8.3f}  {' '.join(s.misses)}")
+                rej = await rejection(service, split_items, split_off)
+                print(f"off-topic rejected {rej.offtopic_rejected}/{rej.offtopic} ({rej.rejection_rate:.3f}); "
+                      f"on-topic answered {rej.ontopic_answered}/{rej.ontopic}; precision of answered questions "
+                      f"{rej.precision:.3f}; leaks {rej.answered_offtopic or 'none'}")
+                cal = await calibrate(service, split_items, split_off)
+                print(f"threshold {service.threshold}: lowest relevant {cal.lowest_relevant[:3]}, highest off-topic "
+                      f"{cal.highest_offtopic[:3]} (scores before the relevance gate)")
 
         e2e = await end_to_end_ingest(service, args.ingest_docs, rng)
         bulk = await bulk_load(service, args.chunks, args.base, rng)

@@ -59,5 +59,10 @@ def redis_url() -> str:
     return env_str("REDIS_URL", DEFAULT_REDIS_URL)
 
 
+def cache_prefix() -> str:
+    """The Redis key prefix the whole mesh shares (CACHE_PREFIX): whoever reads or bumps keys uses this."""
+    return env_str("CACHE_PREFIX", "aimee")
+
+
 def cache_ttl_seconds() -> int:
     return env_int("CACHE_TTL_SECONDS", 3600)

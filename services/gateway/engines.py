@@ -10,6 +10,7 @@ one translation of failures):
 from __future__ import annotations
 
 import asyncio
+import logging
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
@@ -24,6 +25,8 @@ from aimee.solver.v1 import solver_pb2_grpc
 from aimee.synthesis.v1 import synthesis_pb2_grpc
 from services.common.cache import Cache
 from services.gateway.engine_client import engine_interceptors, translate
+
+log = logging.getLogger("aimee.gateway")
 
 ENGINES = ("intent", "analytics", "solver", "knowledge", "synthesis")
 
@@ -107,9 +110,15 @@ async def call_engine(
     started = time.perf_counter()
     key = None
     if cache is not None and cache_key is not None and parse is not None:
-        key, raw = await cache.safe_get_bytes(cache_key)
+        # "gateway" keeps these protobuf entries apart from the engines' own JSON entries, which share the
+        # namespace and could share the parts (analytics caches ("overview", site, date) too).
+        namespace, parts = cache_key
+        key, raw = await cache.safe_get_bytes((namespace, ("gateway", *parts)))
         if raw is not None:
-            return Outcome(engine, parse(raw), elapsed_ms=(time.perf_counter() - started) * 1000, cached=True)
+            try:
+                return Outcome(engine, parse(raw), elapsed_ms=(time.perf_counter() - started) * 1000, cached=True)
+            except Exception:  # noqa: BLE001 - an unreadable entry is a miss, never a failed request
+                log.warning("cache entry unreadable", extra={"fields": {"key": key}})
     if timeout <= 0:
         return Outcome(engine, reason="全体の制限時間を使い切ったため呼び出しませんでした", code="DEADLINE_EXCEEDED")
     try:

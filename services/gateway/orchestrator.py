@@ -55,6 +55,10 @@ class Orchestrator:
         # (the event loop holds tasks only weakly) nor left running when the gateway closes.
         self._background: set[asyncio.Task] = set()
 
+    def without_cache(self) -> "Orchestrator":
+        """The same flows with the result cache bypassed (reads and writes), for cold measurements."""
+        return type(self)(self.engines, self.settings, None)
+
     # ---- intent -------------------------------------------------------------------------------------
     async def parse(self, query: str, budget: Budget, previous: intent_pb2.Intent | None = None
                     ) -> tuple[intent_pb2.Intent, str, Outcome]:

@@ -82,7 +82,7 @@ class AiServicer(gateway_pb2_grpc.AiServiceServicer):
 
     async def RunBenchmark(self, request, context):
         return await run_benchmark(self.orchestrator, request.test_type or "full_performance",
-                                   request.iterations or 10)
+                                   request.iterations or 10, bypass_cache=request.bypass_cache)
 
 
 class KnowledgeApiServicer(gateway_pb2_grpc.KnowledgeApiServiceServicer):

@@ -1,9 +1,12 @@
-"""Retrieval quality on the project's labelled set (knowledge/eval), shared by the test and the benchmark.
+"""Retrieval quality on the project's labelled sets (knowledge/eval), shared by the test and the benchmark.
 
-retrieval_eval.jsonl: {"id", "question", "answers": [{"source", "phrase"}]} — a hit answers the question when
+Two splits (knowledge/eval/README.md): `tuning/` is what the fusion constants, the threshold and the relevance
+rules (relevance.py) were chosen on; `heldout/` was written apart and is only measured — its figures are the
+ones to quote. Each split holds:
+retrieval.jsonl: {"id", "question", "answers": [{"source", "phrase"}]} — a hit answers the question when
 its document source matches and its chunk text contains the phrase. Questions are paraphrases with little
 word overlap, so keyword search alone cannot carry them.
-offtopic_eval.jsonl: {"id", "question", "kind"?} — questions the know-how cannot answer; with the default
+offtopic.jsonl: {"id", "question", "kind"?} — questions the know-how cannot answer; with the default
 threshold they must return nothing. kind "entity_overlap" marks ones that share a proper noun with the
 know-how (e.g. 北海道): reported, not required to be empty (no retriever can tell from words alone).
 """
@@ -14,9 +17,54 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from services.knowledge.chunking import chunk_text
+from services.knowledge.config import PROJECT_ROOT
 from services.knowledge.keyword import terms
 from services.knowledge.models import Hit
 from services.knowledge.service import KnowledgeService
+
+
+EVAL_DIR = PROJECT_ROOT / "knowledge" / "eval"
+SPLITS = ("tuning", "heldout")
+
+
+def load_split(split: str) -> tuple[list[dict], list[dict]]:
+    """(labelled on-topic questions, off-topic questions) of one split."""
+    if split not in SPLITS:
+        raise ValueError(f"unknown eval split {split!r}")
+    return load_jsonl(EVAL_DIR / split / "retrieval.jsonl"), load_jsonl(EVAL_DIR / split / "offtopic.jsonl")
+
+
+@dataclass
+class Rejection:
+    """The deployed threshold's job on one split: off-topic questions answered with nothing, on-topic ones not."""
+    offtopic: int
+    offtopic_rejected: int
+    ontopic: int
+    ontopic_answered: int
+    answered_offtopic: list[tuple[str, float]] = field(default_factory=list)   # (id, top score)
+
+    @property
+    def rejection_rate(self) -> float:
+        return self.offtopic_rejected / self.offtopic if self.offtopic else 1.0
+
+    @property
+    def precision(self) -> float:
+        """Of the questions that got any hit, the share that were on-topic."""
+        answered = self.ontopic_answered + (self.offtopic - self.offtopic_rejected)
+        return self.ontopic_answered / answered if answered else 1.0
+
+
+async def rejection(service: KnowledgeService, items: list[dict], offtopic: list[dict]) -> Rejection:
+    answered = 0
+    for item in items:
+        answered += bool((await service.search(item["question"])).hits)
+    leaked = []
+    for item in offtopic:
+        hits = (await service.search(item["question"])).hits
+        if hits and item.get("kind") != "entity_overlap":
+            leaked.append((item["id"], hits[0].score))
+    scored = [o for o in offtopic if o.get("kind") != "entity_overlap"]
+    return Rejection(len(scored), len(scored) - len(leaked), len(items), answered, leaked)
 
 
 @dataclass

@@ -143,6 +143,12 @@ class BigramBM25:
             mask &= np.isin(self._facets[facet][: len(self._ids)], codes)
         return mask
 
+    def shared_terms(self, query_terms: Iterable[str], chunk_id: str) -> int:
+        """How many of these distinct terms the chunk contains (0 if it is not indexed)."""
+        with self._lock:
+            slot = self._slot_of.get(chunk_id)
+            return 0 if slot is None else sum(1 for t in set(query_terms) if t in self._terms[slot])
+
     def search(self, query: str, limit: int, filters: Mapping[str, Iterable[str]] | None = None,
                also: Iterable[str] = ()) -> tuple[list[tuple[str, float]], dict[str, float]]:
         """Top `limit` (chunk_id, normalised score), plus the scores of the chunks in `also` (the vector

@@ -10,7 +10,7 @@ from tests.support.fake_ollama import FakeModelServer
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 DEV_SET = REPO_ROOT.parent / "shared" / "eval" / "intent_dev.jsonl"
-HOLDOUT_SET = Path(__file__).with_name("intent_holdout.jsonl")
+REGRESSION_SET = Path(__file__).with_name("intent_regression.jsonl")  # written with the rules: not held-out
 
 
 def load_jsonl(path: Path) -> list[dict]:
