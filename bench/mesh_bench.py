@@ -15,6 +15,7 @@ import time
 
 import httpx
 
+from services.common import cache_names
 from services.common.cache import Cache
 from services.common.config import cache_prefix, redis_url
 
@@ -37,8 +38,7 @@ def mesh_cache() -> Cache:
 
 
 async def bust(cache: Cache) -> None:
-    await cache.invalidate("analytics:all", "knowledge", *(f"analytics:{s}" for s in SITES),
-                           *(f"solver:{s}" for s in SITES))
+    await cache.invalidate(*cache_names.site_data(SITES), cache_names.KNOWLEDGE)
 
 
 async def run(base: str, n: int) -> None:

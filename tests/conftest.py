@@ -7,6 +7,11 @@ import uuid
 
 import pytest
 
+# Tests start child processes (supervisor, mesh, proxies) from a process that also runs gRPC threads. gRPC's
+# fork handlers then abort a forked child now and then (SIGABRT before exec); the children exec at once
+# and need none of them. Set before anything imports grpc.
+os.environ.setdefault("GRPC_ENABLE_FORK_SUPPORT", "false")
+
 TEST_DATABASE = os.environ.get("AIMEE_TEST_DATABASE", "aimee_test")
 BASE_URL = os.environ.get("AIMEE_TEST_MYSQL", "mysql://root@127.0.0.1:3306")
 TEST_DATABASE_URL = f"{BASE_URL}/{TEST_DATABASE}"

@@ -16,6 +16,7 @@ from services.analytics.cached import ResultCache
 from services.analytics.config import Settings
 from services.analytics.deps import Deps
 from services.analytics.detection.runner import detect_alerts
+from services.common import cache_names
 from services.common.cache import Cache
 from services.common.db import create_pool, with_database
 
@@ -29,12 +30,9 @@ async def backfill(database_url: str, redis_url: str, days: int = 14, cache_pref
         result = await detect_alerts(deps, date=today.isoformat(),
                                      date_from=(today - dt.timedelta(days=days - 1)).isoformat())
         sites = [s.name for s in await deps.sites.all()]
-        try:
-            await cache.invalidate("analytics:all", *(f"analytics:{s}" for s in sites),
-                                   *(f"solver:{s}" for s in sites), "solver:")
-        except Exception as exc:  # noqa: BLE001 - the load itself succeeded; say what is left to do
+        if not await cache.invalidate_quietly(*cache_names.site_data(sites), cache_names.solver()):
             # A one-shot process cannot wait for Redis to heal its cache (a long-lived one bumps the epoch).
-            print(f"warning: Redis unreachable, cached results not invalidated ({exc}); run this again "
+            print("warning: Redis unreachable, cached results not invalidated; run this again "
                   "once Redis is back (or restart the mesh)", file=sys.stderr)
         return {"created": result["created"], "unchanged": result["unchanged"], "days": days}
     finally:

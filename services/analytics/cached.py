@@ -12,16 +12,10 @@ import logging
 from collections.abc import Awaitable, Callable
 from typing import Any
 
+from services.common import cache_names
 from services.common.cache import Cache
 
 log = logging.getLogger("aimee.analytics.cache")
-
-ALL_NAMESPACE = "analytics:all"
-
-
-def site_namespace(location_name: str) -> str:
-    return f"analytics:{location_name}"
-
 
 class ResultCache:
     """get-or-compute over services.common.cache.Cache; `cache=None` or enabled=False turns it off."""
@@ -60,8 +54,5 @@ class ResultCache:
         """Make cached results of these sites and of all-site results stale (never raises)."""
         if self._cache is None:
             return
-        namespaces = [site_namespace(name) for name in location_names] + [ALL_NAMESPACE]
-        try:
-            await self._cache.invalidate(*namespaces)
-        except Exception as exc:  # noqa: BLE001 - Redis down: entries expire by TTL; never fail the write
-            log.warning("cache invalidation failed", extra={"fields": {"error": str(exc), "namespaces": namespaces}})
+        await self._cache.invalidate_quietly(*(cache_names.analytics(name) for name in location_names),
+                                             cache_names.analytics())

@@ -23,13 +23,13 @@ class Settings:
     def from_env(cls) -> "Settings":
         return cls(
             host=env.bind_host(),
-            port=env.service_port("analytics", 50052),
+            port=env.service_port("analytics"),
             database_url=env.database_url(),
             redis_url=env.redis_url(),
             # ANALYTICS_CACHE=0 turns the Redis cache off (benchmarks measure real query time that way).
             cache_enabled=env.env_bool("ANALYTICS_CACHE", True),
             # Must be the same prefix in every engine, or cross-engine invalidation misses our keys.
-            cache_prefix=env.env_str("CACHE_PREFIX", "aimee"),
+            cache_prefix=env.cache_prefix(),
             cache_ttl_seconds=env.cache_ttl_seconds(),
             # 0 = no periodic detection (tests); e.g. 3600 in production.
             alert_detection_interval_seconds=env.env_int("ALERT_DETECTION_INTERVAL_SECONDS", 0),

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from services.common import cache_names
 from services.common.errors import InvalidArgument
 from services.common.sites import Site, SiteDirectory
 
@@ -26,8 +27,7 @@ class Scope:
 
     @property
     def cache_namespace(self) -> str:
-        """The mesh-wide convention: `analytics:<location_name>` or `analytics:all`."""
-        return f"analytics:{self.site.name}" if self.site else "analytics:all"
+        return cache_names.analytics(self.site.name if self.site else "")
 
     def filter(self, column: str, every_row: bool = False) -> tuple[str, tuple[int, ...]]:
         """`<column> IN (%s, ...)` and its arguments. `column` is always a literal from our own code.

@@ -8,14 +8,12 @@
 """
 from __future__ import annotations
 
-import asyncio
 
 from aimee.analytics.v1 import analytics_pb2, analytics_pb2_grpc
 
-from services.common import logs
 from services.common.cache import Cache
 from services.common.db import create_pool, ping
-from services.common.grpc_server import Built, serve
+from services.common.grpc_server import Built, run_engine
 
 from services.analytics.cached import ResultCache
 from services.analytics.config import Settings
@@ -50,15 +48,8 @@ async def build(settings: Settings) -> Built:
     return Built([register], [SERVICE_NAME], cleanup, ready=lambda: ping(pool))
 
 
-async def _run(settings: Settings) -> None:
-    built = await build(settings)
-    await serve("analytics", built.registrars, built.service_names, settings.port, settings.host,
-                on_shutdown=built.cleanup, ready=built.ready)
-
-
 def main() -> None:
-    logs.setup("analytics")
-    asyncio.run(_run(Settings.from_env()))
+    run_engine("analytics", Settings, build)
 
 
 if __name__ == "__main__":

@@ -101,13 +101,6 @@ class Cache:
     async def set_bytes(self, key: str, value: bytes, ttl: int | None = None) -> None:
         await self._call(lambda: self._redis.set(key, value, ex=ttl or self.ttl))
 
-    async def get_json(self, key: str) -> Any | None:
-        value = await self.get_bytes(key)
-        return json.loads(value) if value is not None else None
-
-    async def set_json(self, key: str, value: Any, ttl: int | None = None) -> None:
-        await self.set_bytes(key, json.dumps(value, ensure_ascii=False, default=str).encode(), ttl)
-
     async def invalidate(self, *namespaces: str) -> None:
         """Make every cached result of these namespaces stale. If Redis is unreachable this raises, and the
         epoch bump after the outage makes them (and everything else cached before it) stale instead."""
@@ -117,6 +110,19 @@ class Cache:
                     pipe.incr(f"{self.prefix}:gen:{namespace}")
                 await pipe.execute()
         await self._call(bump)
+
+    async def invalidate_quietly(self, *namespaces: str, timeout: float = 1.0) -> bool:
+        """The one way a writer makes namespaces stale without failing its own write: True when done. When
+        Redis is away it logs, and this process's cache turns suspect: the epoch bump once Redis answers
+        again kills every older entry (see the module docstring), so nothing stale outlives the outage."""
+        try:
+            await asyncio.wait_for(self.invalidate(*namespaces), timeout)
+            return True
+        except Exception as exc:  # noqa: BLE001 - the write itself succeeded; the healer finishes the job
+            self._failed()
+            log.warning("cache invalidation deferred until Redis answers", extra={"fields": {
+                "namespaces": list(namespaces), "error": str(exc) or type(exc).__name__}})
+            return False
 
     async def safe_get_bytes(self, key_parts: tuple[str, tuple]) -> tuple[str | None, bytes | None]:
         """Cache lookup that never fails the caller: Redis down (or no cache) means a miss and no key."""

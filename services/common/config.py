@@ -42,9 +42,20 @@ def env_bool(name: str, default: bool) -> bool:
     return raw in {"1", "true", "yes", "on"}
 
 
-def service_port(name: str, default: int) -> int:
-    """Port of a service: <NAME>_PORT."""
-    return env_int(f"{name.upper()}_PORT", default)
+# The mesh's gRPC ports, once: every engine, the gateway, the supervisor and the Envoy renderer read this.
+DEFAULT_PORTS: dict[str, int] = {"gateway": 50050, "intent": 50051, "analytics": 50052, "solver": 50053,
+                                 "knowledge": 50054, "synthesis": 50055}
+DEFAULT_CACHE_PREFIX = "aimee"
+
+
+def service_port(name: str) -> int:
+    """Port of a service: <NAME>_PORT, else its entry in DEFAULT_PORTS."""
+    return env_int(f"{name.upper()}_PORT", DEFAULT_PORTS[name])
+
+
+def engine_address(name: str) -> str:
+    """Where the gateway reaches an engine: <NAME>_ADDR, else this machine at the engine's port."""
+    return env_str(f"{name.upper()}_ADDR", f"127.0.0.1:{service_port(name)}")
 
 
 def bind_host() -> str:
@@ -61,7 +72,7 @@ def redis_url() -> str:
 
 def cache_prefix() -> str:
     """The Redis key prefix the whole mesh shares (CACHE_PREFIX): whoever reads or bumps keys uses this."""
-    return env_str("CACHE_PREFIX", "aimee")
+    return env_str("CACHE_PREFIX", DEFAULT_CACHE_PREFIX)
 
 
 def cache_ttl_seconds() -> int:

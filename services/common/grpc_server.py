@@ -20,7 +20,7 @@ import grpc
 from grpc_health.v1 import health, health_pb2, health_pb2_grpc
 from grpc_reflection.v1alpha import reflection
 
-from services.common import request_id
+from services.common import logs, request_id
 from services.common.errors import AimeeError
 from services.common.grpc_auth import InternalTokenInterceptor, require_token
 
@@ -199,6 +199,20 @@ async def create_server(
     for name in ["", *names]:
         await health_servicer.set(name, initial)
     return server, bound, health_servicer
+
+
+def run_engine(name: str, settings_type, build) -> None:
+    """The one `main` of every engine process: JSON logs, settings from the environment, `build(settings)`
+    (a Built), then serve it on the settings' host and port with health following `Built.ready`."""
+    logs.setup(name)
+
+    async def run() -> None:
+        settings = settings_type.from_env()
+        built = await build(settings)
+        await serve(name, built.registrars, built.service_names, settings.port, settings.host,
+                    on_shutdown=built.cleanup, ready=built.ready)
+
+    asyncio.run(run())
 
 
 async def serve(

@@ -24,13 +24,14 @@ from __future__ import annotations
 import asyncio
 import json
 from collections.abc import AsyncIterator, Awaitable
+from dataclasses import dataclass
 from typing import Protocol, TypeVar
 from urllib.parse import urlparse
 
 import httpx
 import ollama
 
-from services.common.config import env_int, env_str
+from services.common.config import env_float, env_int, env_str
 from services.common.errors import AimeeError, DeadlineExceeded, InvalidArgument, Unavailable
 
 PROVIDERS = ("ollama", "openai")
@@ -83,21 +84,54 @@ def make_client(provider: str, host: str, port: int, model: str, *, keep_alive: 
     raise InvalidArgument(f"環境変数 LLM_PROVIDER は {' / '.join(PROVIDERS)} のいずれかを指定してください（現在: {provider!r}）")
 
 
-def _client_from_env(role: str, default_model: str, model_env: str) -> LlmClient | None:
-    return make_client(
-        env_str("LLM_PROVIDER", "ollama"), env_str(f"OLLAMA_{role}_HOST"), env_int(f"OLLAMA_{role}_PORT", DEFAULT_PORT),
-        env_str(model_env, default_model), keep_alive=env_str("LLM_KEEP_ALIVE", DEFAULT_KEEP_ALIVE),
-        api_key=env_str("LLM_API_KEY"))
+@dataclass(frozen=True)
+class LlmRole:
+    """One model role's settings, read in one place: the engine that uses the role and the gateway (which
+    widens its deadlines when a role has a model) read the same values and the same defaults."""
+
+    provider: str
+    host: str               # empty = no model for this role: rules / the deterministic writer only
+    port: int
+    model: str
+    keep_alive: str
+    api_key: str
+    timeout_seconds: float  # the model's whole budget per request
+
+    @property
+    def configured(self) -> bool:
+        return bool(self.host)
+
+
+# role -> (host/port variable stem, model variable, default model, timeout variable, default timeout)
+_ROLES = {
+    "light": ("LIGHT", "INTENT_MODEL", DEFAULT_INTENT_MODEL, "INTENT_LLM_TIMEOUT_SECONDS", 5.0),
+    "main": ("MAIN", "MAIN_MODEL", DEFAULT_MAIN_MODEL, "SYNTHESIS_LLM_TIMEOUT_SECONDS", 20.0),
+}
+
+
+def llm_role(role: str) -> LlmRole:
+    """Settings of the `light` (intent parsing) or `main` (narratives) model from the environment."""
+    stem, model_env, default_model, timeout_env, default_timeout = _ROLES[role]
+    return LlmRole(
+        provider=env_str("LLM_PROVIDER", "ollama"), host=env_str(f"OLLAMA_{stem}_HOST"),
+        port=env_int(f"OLLAMA_{stem}_PORT", DEFAULT_PORT), model=env_str(model_env, default_model),
+        keep_alive=env_str("LLM_KEEP_ALIVE", DEFAULT_KEEP_ALIVE), api_key=env_str("LLM_API_KEY"),
+        timeout_seconds=env_float(timeout_env, default_timeout))
+
+
+def _client_from_env(role: str) -> LlmClient | None:
+    r = llm_role(role)
+    return make_client(r.provider, r.host, r.port, r.model, keep_alive=r.keep_alive, api_key=r.api_key)
 
 
 def light_client_from_env() -> LlmClient | None:
     """The small, fast model (intent parsing): OLLAMA_LIGHT_HOST/PORT + INTENT_MODEL."""
-    return _client_from_env("LIGHT", DEFAULT_INTENT_MODEL, "INTENT_MODEL")
+    return _client_from_env("light")
 
 
 def main_client_from_env() -> LlmClient | None:
     """The larger model (narratives): OLLAMA_MAIN_HOST/PORT + MAIN_MODEL."""
-    return _client_from_env("MAIN", DEFAULT_MAIN_MODEL, "MAIN_MODEL")
+    return _client_from_env("main")
 
 
 def _failure(name: str, exc: BaseException, timeout: float) -> AimeeError:

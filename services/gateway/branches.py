@@ -1,8 +1,8 @@
 """The engine calls a flow fans out to, as data: which engine, which RPC, the cache namespace and key, and
 where the result lands in `EngineData`. The orchestrator runs whatever this returns, all in parallel.
 
-Cache namespaces are shared with the writers: `analytics:<site>` (bumped by detection, assignment updates,
-data loads), `solver:<site>` (assignment updates, data loads) and `knowledge` (document/context writes).
+Cache namespaces are shared with the writers, so they come from services.common.cache_names (which says who
+bumps each).
 """
 from __future__ import annotations
 
@@ -14,6 +14,7 @@ from aimee.analytics.v1 import analytics_pb2
 from aimee.intent.v1 import intent_pb2
 from aimee.knowledge.v1 import knowledge_pb2
 from aimee.solver.v1 import solver_pb2
+from services.common import cache_names
 from services.gateway.flows import Flow
 
 
@@ -34,7 +35,7 @@ def plan_branches(flow: Flow, location: str, plan_date: str, query: str,
     """`period` (date_from, date_to) is the caller's analysis window; ("", "") = the engines' default."""
     today = dt.date.today().isoformat()
     date_from, date_to = period
-    site_ns = f"analytics:{location or 'all'}"
+    site_ns = cache_names.analytics(location)
     branches: list[Branch] = []
     if flow.overview:
         branches.append(Branch("overview", "analytics", "GetSiteOverview",
@@ -64,7 +65,7 @@ def plan_branches(flow: Flow, location: str, plan_date: str, query: str,
     if flow.plan:
         branches.append(Branch("plan", "solver", "Recommend",
                                solver_pb2.RecommendRequest(location=location, date=plan_date),
-                               solver_pb2.RecommendResponse, f"solver:{location}",
+                               solver_pb2.RecommendResponse, cache_names.solver(location),
                                ("recommend", location, plan_date, today), field="plan"))
     if flow.simulation:
         what_if = solver_pb2.SimulateRequest(
@@ -72,9 +73,9 @@ def plan_branches(flow: Flow, location: str, plan_date: str, query: str,
             cutoff_time=intent.cutoff_time if intent else "",
             overtime_limit_hours=intent.overtime_limit_hours if intent else 0.0)
         branches.append(Branch("simulation", "solver", "Simulate", what_if, solver_pb2.SimulateResponse,
-                               f"solver:{location}", ("simulate", what_if.SerializeToString(), today)))
+                               cache_names.solver(location), ("simulate", what_if.SerializeToString(), today)))
     if flow.knowledge:
         branches.append(Branch("knowledge", "knowledge", "Search",
                                knowledge_pb2.SearchRequest(q=query, location=location, include_context=True),
-                               knowledge_pb2.SearchResponse, "knowledge", ("search", query, location)))
+                               knowledge_pb2.SearchResponse, cache_names.KNOWLEDGE, ("search", query, location)))
     return branches

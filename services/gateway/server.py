@@ -54,7 +54,7 @@ class Gateway:
 
 async def build(settings: Settings) -> Gateway:
     s = settings
-    pool = await create_pool(s.database_url, minsize=1, maxsize=5)
+    pool = await create_pool(s.database_url, maxsize=s.db_pool_size)
     cache = Cache(s.redis_url, prefix=s.cache_prefix, ttl_seconds=s.cache_ttl_seconds)
     engines = Engines({"intent": s.intent_addr, "analytics": s.analytics_addr, "solver": s.solver_addr,
                        "knowledge": s.knowledge_addr, "synthesis": s.synthesis_addr},

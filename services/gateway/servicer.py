@@ -13,6 +13,7 @@ from aimee.analytics.v1 import analytics_pb2
 from aimee.gateway.v1 import gateway_pb2, gateway_pb2_grpc
 from aimee.knowledge.v1 import knowledge_pb2
 from aimee.solver.v1 import solver_pb2
+from services.common import cache_names
 from services.common.cache import Cache
 from services.common.dates import parse_range
 from services.common.errors import InvalidArgument
@@ -92,10 +93,7 @@ class KnowledgeApiServicer(gateway_pb2_grpc.KnowledgeApiServiceServicer):
 
     async def _invalidate(self):
         if self.cache is not None:
-            try:
-                await self.cache.invalidate("knowledge")
-            except Exception:  # noqa: BLE001 - Redis down: entries expire with their TTL
-                pass
+            await self.cache.invalidate_quietly(cache_names.KNOWLEDGE)
 
     async def AddKnowledgeDocument(self, request, context):
         result = await self.call(context, "knowledge", self.engines.knowledge.AddDocument, request.document,
@@ -216,10 +214,7 @@ class AssignmentsApiServicer(gateway_pb2_grpc.AssignmentsApiServiceServicer):
             reason=request.reason, adjusted_by=request.adjusted_by, ai_confidence_score=request.ai_confidence_score)
         result = await self.call(context, "solver", self.engines.solver.UpdateAssignment, req, self.budget)
         if self.cache is not None:
-            try:
-                await self.cache.invalidate(f"solver:{result.assignment.location}")
-            except Exception:  # noqa: BLE001 - Redis down: entries expire with their TTL
-                pass
+            await self.cache.invalidate_quietly(cache_names.solver(result.assignment.location))
         return result
 
     async def SimulateAssignments(self, request, context):

@@ -4,13 +4,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from services.common import config
-from services.common.llm import DEFAULT_INTENT_MODEL, DEFAULT_KEEP_ALIVE, DEFAULT_PORT
+from services.common.llm import DEFAULT_INTENT_MODEL, DEFAULT_KEEP_ALIVE, DEFAULT_PORT, llm_role
 
 
 @dataclass(frozen=True)
 class Settings:
-    port: int = 50051
-    bind_host: str = "127.0.0.1"
+    port: int = config.DEFAULT_PORTS["intent"]
+    host: str = "127.0.0.1"
     llm_provider: str = "ollama"          # LLM_PROVIDER: ollama | openai
     light_host: str = ""                  # OLLAMA_LIGHT_HOST: empty = rules only, no LLM
     light_port: int = DEFAULT_PORT        # OLLAMA_LIGHT_PORT
@@ -24,15 +24,16 @@ class Settings:
 
     @classmethod
     def from_env(cls) -> "Settings":
+        light = llm_role("light")
         return cls(
-            port=config.service_port("intent", 50051),
-            bind_host=config.bind_host(),
-            llm_provider=config.env_str("LLM_PROVIDER", "ollama"),
-            light_host=config.env_str("OLLAMA_LIGHT_HOST"),
-            light_port=config.env_int("OLLAMA_LIGHT_PORT", DEFAULT_PORT),
-            intent_model=config.env_str("INTENT_MODEL", DEFAULT_INTENT_MODEL),
-            keep_alive=config.env_str("LLM_KEEP_ALIVE", DEFAULT_KEEP_ALIVE),
-            llm_api_key=config.env_str("LLM_API_KEY"),
+            port=config.service_port("intent"),
+            host=config.bind_host(),
+            llm_provider=light.provider,
+            light_host=light.host,
+            light_port=light.port,
+            intent_model=light.model,
+            keep_alive=light.keep_alive,
+            llm_api_key=light.api_key,
             simple_task_threshold=config.env_float("SIMPLE_TASK_THRESHOLD", 0.7),
-            llm_timeout_seconds=config.env_float("INTENT_LLM_TIMEOUT_SECONDS", 5.0),
+            llm_timeout_seconds=light.timeout_seconds,
         )

@@ -5,15 +5,11 @@ in-process with services.common.grpc_server.create_server on port 0.
 """
 from __future__ import annotations
 
-import asyncio
 import logging
-from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
 
 from aimee.intent.v1 import intent_pb2, intent_pb2_grpc
 
-from services.common import grpc_server, logs
-from services.common.grpc_server import Registrar
+from services.common.grpc_server import Built, run_engine
 from services.common.llm import make_client
 from services.intent.config import Settings
 from services.intent.engine import IntentEngine
@@ -21,14 +17,6 @@ from services.intent.servicer import IntentServicer
 
 SERVICE_NAME = intent_pb2.DESCRIPTOR.services_by_name["IntentService"].full_name
 log = logging.getLogger("aimee.intent")
-
-
-@dataclass(frozen=True)
-class Built:
-    registrars: list[Registrar]
-    service_names: list[str]
-    cleanup: Callable[[], Awaitable[None]]
-    engine: IntentEngine
 
 
 async def build(settings: Settings) -> Built:
@@ -45,18 +33,11 @@ async def build(settings: Settings) -> Built:
         "llm": llm.name if llm else "none (rules only)", "threshold": settings.simple_task_threshold,
         "llm_timeout_seconds": settings.llm_timeout_seconds}})
     return Built([lambda server: intent_pb2_grpc.add_IntentServiceServicer_to_server(servicer, server)],
-                 [SERVICE_NAME], cleanup, engine)
-
-
-async def run(settings: Settings) -> None:
-    built = await build(settings)
-    await grpc_server.serve("intent", built.registrars, built.service_names, settings.port, settings.bind_host,
-                            on_shutdown=built.cleanup)
+                 [SERVICE_NAME], cleanup)
 
 
 def main() -> None:
-    logs.setup("intent")
-    asyncio.run(run(Settings.from_env()))
+    run_engine("intent", Settings, build)
 
 
 if __name__ == "__main__":

@@ -39,7 +39,7 @@ class Settings:
     def from_env(cls) -> "Settings":
         settings = cls(
             host=env.bind_host(),
-            port=env.service_port("knowledge", 50054),
+            port=env.service_port("knowledge"),
             database_url=env.database_url(),
             redis_url=env.redis_url(),
             # Same prefix as the gateway, so a migration can invalidate the gateway's cached searches.

@@ -19,6 +19,7 @@ import time
 from dataclasses import dataclass, field
 
 from services.common import logs
+from services.common import cache_names
 from services.common.cache import Cache
 from services.common.errors import AimeeError, FailedPrecondition
 from services.knowledge import repository as repo
@@ -68,9 +69,7 @@ async def invalidate_gateway_cache(settings: Settings) -> None:
     """The gateway caches knowledge searches under the `knowledge` namespace: make them stale (best effort)."""
     cache = Cache(settings.redis_url, prefix=settings.cache_prefix)
     try:
-        await cache.invalidate("knowledge")
-    except Exception as exc:  # noqa: BLE001 - a cold cache is harmless, a failed migration is not
-        log.warning("could not invalidate the gateway's knowledge cache", extra={"fields": {"error": str(exc)}})
+        await cache.invalidate_quietly(cache_names.KNOWLEDGE)  # a cold cache is harmless, a failed migration not
     finally:
         await cache.close()
 

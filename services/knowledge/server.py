@@ -4,14 +4,14 @@
 is what tests and the gateway's tests use in-process; `main` runs it until SIGTERM.
 
 Start-up seeding: when KNOWLEDGE_SEED_ON_START (default true) and the collection is empty, `build` starts
-migrating the shipped know-how (knowledge/) in a background task; `KnowledgeApp.seeded()` waits for it. `main`
-waits before it starts listening, so the engine reports SERVING only once a fresh mesh has its know-how
+migrating the shipped know-how (knowledge/) in a background task; `KnowledgeApp.seeded()` waits for it. The
+engine listens at once but reports SERVING only once a fresh mesh has its know-how
 (first start only: ~5 s for the 57 shipped chunks on an idle 2-core machine; later starts find the collection
 filled and skip it). While MySQL is down the engine listens but reports NOT_SERVING, and the seeding waits
 for the database (retrying with backoff) instead of failing; SERVING follows once both are done.
 
-`build` returns a KnowledgeApp; it also unpacks as `registrars, service_names, cleanup = await build(s)` like
-the other engines' builders.
+`open_app` returns the KnowledgeApp (tests reach its service and seeding); `build` returns the common Built
+that every engine's builder returns, and `main` is the shared engine main.
 """
 from __future__ import annotations
 
@@ -20,10 +20,9 @@ import logging
 from dataclasses import dataclass, field
 
 from aimee.knowledge.v1 import knowledge_pb2, knowledge_pb2_grpc
-from services.common import logs
 from services.common.db import ping
 from services.common.errors import Unavailable
-from services.common.grpc_server import serve
+from services.common.grpc_server import Built, run_engine
 from services.knowledge.config import Settings
 from services.knowledge.embedding import Embedder
 from services.knowledge.migrate import invalidate_gateway_cache, migrate
@@ -90,7 +89,8 @@ async def _seed(app: KnowledgeApp) -> None:
         raise
 
 
-async def build(settings: Settings, embedder: Embedder | None = None) -> KnowledgeApp:
+async def open_app(settings: Settings, embedder: Embedder | None = None) -> KnowledgeApp:
+    """The engine with its runtime (tests reach its service and seeding); `build` wraps it for serving."""
     runtime = await open_runtime(settings, embedder)
     app = KnowledgeApp(settings=settings, runtime=runtime)
     servicer = KnowledgeServicer(runtime.service)
@@ -102,17 +102,14 @@ async def build(settings: Settings, embedder: Embedder | None = None) -> Knowled
     return app
 
 
-async def _main() -> None:
-    logs.setup("knowledge")
-    settings = Settings.from_env()
-    app = await build(settings)
+async def build(settings: Settings, embedder: Embedder | None = None) -> Built:
+    app = await open_app(settings, embedder)
     # Listens at once; health says SERVING only when MySQL answers and the seeding is done (app.ready).
-    await serve("knowledge", app.registrars, app.service_names, settings.port, settings.host,
-                on_shutdown=app.cleanup, ready=app.ready)
+    return Built(app.registrars, app.service_names, app.cleanup, ready=app.ready)
 
 
 def main() -> None:
-    asyncio.run(_main())
+    run_engine("knowledge", Settings, build)
 
 
 if __name__ == "__main__":

@@ -28,6 +28,8 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from services.common.config import DEFAULT_PORTS, service_port
+
 __all__ = [
     "GATEWAY_SERVICES",
     "LONG_RUNNING_PATHS",
@@ -222,7 +224,7 @@ def build_envoy_config(
     listen_port: int = 8000,
     admin_socket: str | os.PathLike[str],
     gateway_grpc_host: str = "127.0.0.1",
-    gateway_grpc_port: int = 50050,
+    gateway_grpc_port: int = DEFAULT_PORTS["gateway"],
     ws_host: str = "127.0.0.1",
     ws_port: int = 8010,
     descriptor_path: str | os.PathLike[str],
@@ -370,7 +372,7 @@ def _split_addr(addr: str, default_host: str, default_port: int) -> tuple[str, i
 def main(argv: list[str] | None = None) -> int:
     repo_root = Path(__file__).resolve().parents[2]
     grpc_host, grpc_port = _split_addr(
-        _env("GATEWAY_ADDR", ""), "127.0.0.1", int(_env("GATEWAY_PORT", "50050")))
+        _env("GATEWAY_ADDR", ""), "127.0.0.1", service_port("gateway"))
     ws_host, ws_port = _split_addr(
         _env("GATEWAY_WS_ADDR", ""), grpc_host, int(_env("GATEWAY_WS_PORT", "8010")))
     p = argparse.ArgumentParser(prog="python -m services.launcher.envoy_config",

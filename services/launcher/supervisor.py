@@ -24,13 +24,12 @@ from collections import deque
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from services.common.config import DEFAULT_PORTS
 from services.common.dotenv import merged_environment, read_dotenv  # noqa: F401 - read_dotenv re-exported
 from services.common.grpc_auth import token_from_env, write_token_file
 from services.launcher.envoy_config import envoy_binary, write_envoy_config
 
 ENGINES = ("intent", "analytics", "solver", "knowledge", "synthesis")
-DEFAULT_PORTS = {"intent": 50051, "analytics": 50052, "solver": 50053, "knowledge": 50054, "synthesis": 50055,
-                 "gateway": 50050}
 MAX_RESTARTS = 5  # per restart window (SUPERVISOR_MAX_RESTARTS)
 RESTART_WINDOW_SECONDS = 60.0  # SUPERVISOR_RESTART_WINDOW_SECONDS
 BACKOFF_MIN_SECONDS = 0.5

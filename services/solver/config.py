@@ -27,10 +27,10 @@ class Settings:
     def from_env(cls) -> "Settings":
         settings = cls(
             host=env.bind_host(),
-            port=env.service_port("solver", 50053),
+            port=env.service_port("solver"),
             database_url=env.database_url(),
             redis_url=env.redis_url(),
-            cache_prefix=env.env_str("CACHE_PREFIX", "aimee"),
+            cache_prefix=env.cache_prefix(),
             time_limit_seconds=env.env_float("SOLVER_TIME_LIMIT_SECONDS", 5.0),
             mip_gap=env.env_float("SOLVER_MIP_GAP", 0.005),
             max_concurrent_solves=env.env_int("SOLVER_MAX_CONCURRENT_SOLVES", 2),

@@ -7,18 +7,16 @@ After the commit the analytics cache of the site is invalidated; Redis being dow
 """
 from __future__ import annotations
 
-import asyncio
-import logging
 import math
 from dataclasses import dataclass
 
+from services.common import cache_names
 from services.common.cache import Cache
 from services.common.errors import Conflict, FailedPrecondition, InvalidArgument, NotFound
 from services.common.sites import SiteDirectory
 from services.solver.blocks import BLOCK_JA, OVERTIME, REGULAR_BLOCKS, validate_block
 from services.solver.repository import AssignmentRow, SolverRepository
 
-log = logging.getLogger("aimee.solver.updates")
 
 STATUSES = ("planned", "confirmed", "changed", "cancelled")
 MAX_REGULAR_HOURS = 4.0
@@ -137,9 +135,6 @@ class AssignmentUpdater:
         return updated, site, adjustment_id
 
     async def _invalidate(self, site: str) -> None:
-        if self.cache is None:
-            return
-        try:
-            await asyncio.wait_for(self.cache.invalidate(f"analytics:{site}", "analytics:all"), CACHE_TIMEOUT_SECONDS)
-        except Exception as exc:  # noqa: BLE001 - Redis down: cached analytics expire with their TTL
-            log.warning("analytics cache not invalidated", extra={"fields": {"site": site, "error": str(exc)}})
+        if self.cache is not None:
+            await self.cache.invalidate_quietly(cache_names.analytics(site), cache_names.analytics(),
+                                                timeout=CACHE_TIMEOUT_SECONDS)

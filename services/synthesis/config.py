@@ -4,15 +4,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from services.common import config
-from services.common.llm import DEFAULT_KEEP_ALIVE, DEFAULT_MAIN_MODEL, DEFAULT_PORT
+from services.common.llm import DEFAULT_KEEP_ALIVE, DEFAULT_MAIN_MODEL, DEFAULT_PORT, llm_role
 
 NO_LLM_PROVIDERS = {"none", "off", "deterministic"}
 
 
 @dataclass(frozen=True)
 class Settings:
-    port: int = 50055
-    bind_host: str = "127.0.0.1"
+    port: int = config.DEFAULT_PORTS["synthesis"]
+    host: str = "127.0.0.1"
     llm_provider: str = "ollama"            # LLM_PROVIDER: ollama | openai | none
     main_host: str = ""                     # OLLAMA_MAIN_HOST: empty = deterministic writer only
     main_port: int = DEFAULT_PORT           # OLLAMA_MAIN_PORT
@@ -32,15 +32,16 @@ class Settings:
 
     @classmethod
     def from_env(cls) -> "Settings":
+        main = llm_role("main")
         return cls(
-            port=config.service_port("synthesis", 50055),
-            bind_host=config.bind_host(),
-            llm_provider=config.env_str("LLM_PROVIDER", "ollama"),
-            main_host=config.env_str("OLLAMA_MAIN_HOST"),
-            main_port=config.env_int("OLLAMA_MAIN_PORT", DEFAULT_PORT),
-            main_model=config.env_str("MAIN_MODEL", DEFAULT_MAIN_MODEL),
-            keep_alive=config.env_str("LLM_KEEP_ALIVE", DEFAULT_KEEP_ALIVE),
-            llm_api_key=config.env_str("LLM_API_KEY"),
-            llm_timeout_seconds=config.env_float("SYNTHESIS_LLM_TIMEOUT_SECONDS", 20.0),
+            port=config.service_port("synthesis"),
+            host=config.bind_host(),
+            llm_provider=main.provider,
+            main_host=main.host,
+            main_port=main.port,
+            main_model=main.model,
+            keep_alive=main.keep_alive,
+            llm_api_key=main.api_key,
+            llm_timeout_seconds=main.timeout_seconds,
             streaming=config.env_bool("STREAMING_RESPONSE", True),
         )

@@ -6,15 +6,11 @@ in-process with services.common.grpc_server.create_server on port 0. `llm` may b
 """
 from __future__ import annotations
 
-import asyncio
 import logging
-from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
 
 from aimee.synthesis.v1 import synthesis_pb2, synthesis_pb2_grpc
 
-from services.common import grpc_server, logs
-from services.common.grpc_server import Registrar
+from services.common.grpc_server import Built, run_engine
 from services.common.llm import make_client
 from services.synthesis.composer import Composer
 from services.synthesis.config import Settings
@@ -23,14 +19,6 @@ from services.synthesis.servicer import SynthesisServicer
 SERVICE_NAME = synthesis_pb2.DESCRIPTOR.services_by_name["SynthesisService"].full_name
 log = logging.getLogger("aimee.synthesis")
 _FROM_SETTINGS = object()
-
-
-@dataclass(frozen=True)
-class Built:
-    registrars: list[Registrar]
-    service_names: list[str]
-    cleanup: Callable[[], Awaitable[None]]
-    composer: Composer
 
 
 async def build(settings: Settings, llm=_FROM_SETTINGS) -> Built:
@@ -48,18 +36,11 @@ async def build(settings: Settings, llm=_FROM_SETTINGS) -> Built:
         "llm": llm.name if llm is not None else "none (deterministic writer)",
         "llm_timeout_seconds": settings.llm_timeout_seconds, "streaming": settings.streaming}})
     return Built([lambda server: synthesis_pb2_grpc.add_SynthesisServiceServicer_to_server(servicer, server)],
-                 [SERVICE_NAME], cleanup, composer)
-
-
-async def run(settings: Settings) -> None:
-    built = await build(settings)
-    await grpc_server.serve("synthesis", built.registrars, built.service_names, settings.port, settings.bind_host,
-                            on_shutdown=built.cleanup)
+                 [SERVICE_NAME], cleanup)
 
 
 def main() -> None:
-    logs.setup("synthesis")
-    asyncio.run(run(Settings.from_env()))
+    run_engine("synthesis", Settings, build)
 
 
 if __name__ == "__main__":

@@ -1,7 +1,6 @@
 """GetAttendancePattern: cells equal SQL, rates add up, planted patterns stand out, noise does not."""
 from __future__ import annotations
 
-import datetime as dt
 
 import pytest
 

@@ -12,7 +12,7 @@ from aimee.knowledge.v1 import knowledge_pb2_grpc
 from tests.support.in_process import serving
 from services.knowledge.config import Settings
 from services.knowledge.embedding import shared_embedder
-from services.knowledge.server import build
+from services.knowledge.server import open_app
 from tests.conftest import free_port
 
 
@@ -64,7 +64,7 @@ def knowledge_settings(database_url, redis_url, tmp_path_factory):
 @pytest.fixture(scope="session")
 async def app(knowledge_settings, embedder):
     """The engine as the server builds it, seeded with the shipped know-how at start-up."""
-    knowledge_app = await build(knowledge_settings("app", seed_on_start=True), embedder=embedder)
+    knowledge_app = await open_app(knowledge_settings("app", seed_on_start=True), embedder=embedder)
     await knowledge_app.seeded()
     yield knowledge_app
     await knowledge_app.cleanup()

@@ -13,7 +13,7 @@ import chromadb
 import pytest
 
 from services.common.errors import Unavailable
-from services.knowledge.server import build
+from services.knowledge.server import open_app
 from tests.conftest import free_port
 
 CHROMA = Path(sys.executable).with_name("chroma")
@@ -48,7 +48,7 @@ def chroma_server(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 async def server_app(chroma_server, knowledge_settings, embedder):
-    app = await build(knowledge_settings("http", chroma_host="127.0.0.1", chroma_port=chroma_server,
+    app = await open_app(knowledge_settings("http", chroma_host="127.0.0.1", chroma_port=chroma_server,
                                          seed_on_start=True), embedder=embedder)
     await app.seeded()
     yield app
@@ -79,5 +79,5 @@ async def test_add_and_delete_through_the_server(server_app, chroma_server):
 
 async def test_unreachable_server_is_unavailable(knowledge_settings, embedder):
     with pytest.raises(Unavailable, match="ChromaDB"):
-        await asyncio.wait_for(build(knowledge_settings("dead", chroma_host="127.0.0.1", chroma_port=free_port()),
+        await asyncio.wait_for(open_app(knowledge_settings("dead", chroma_host="127.0.0.1", chroma_port=free_port()),
                                      embedder=embedder), 30)

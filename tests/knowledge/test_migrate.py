@@ -8,7 +8,7 @@ from services.knowledge.config import PROJECT_ROOT
 from services.knowledge.corpus import SOURCE_PREFIX
 from services.knowledge.migrate import main as migrate_main
 from services.knowledge.migrate import migrate
-from services.knowledge.server import build
+from services.knowledge.server import open_app
 
 KNOWLEDGE = PROJECT_ROOT / "knowledge"
 DROPPED = "knowledge/failure_patterns.txt#【全拠点】需要増を残業だけで吸収"
@@ -53,12 +53,12 @@ async def test_changed_and_vanished_sections(service, tmp_path):
 
 async def test_server_seeds_an_empty_collection_only(knowledge_settings, embedder):
     settings = knowledge_settings("seed", seed_on_start=True)
-    app = await build(settings, embedder=embedder)
+    app = await open_app(settings, embedder=embedder)
     assert app.seeding is not None
     await app.seeded()
     assert await app.service.chunk_count() == 57
     await app.cleanup()
-    again = await build(settings, embedder=embedder)  # same folder: not empty any more
+    again = await open_app(settings, embedder=embedder)  # same folder: not empty any more
     assert again.seeding is None and len(again.service.index) == 57
     registrars, names, cleanup = again
     assert names == ["aimee.knowledge.v1.KnowledgeService"] and len(registrars) == 1
