@@ -21,7 +21,7 @@ from services.launcher.envoy_config import envoy_binary, write_envoy_config
 
 ENGINES = ("intent", "analytics", "solver", "knowledge", "synthesis")
 DEFAULT_PORTS = {"intent": 50051, "analytics": 50052, "solver": 50053, "knowledge": 50054, "synthesis": 50055,
-                 "gateway": 50050}
+                 "gateway": 50050, "webui": 8020}
 MAX_RESTARTS = 5
 
 
@@ -106,13 +106,14 @@ def _die_with_parent() -> None:
 def plan_children(layout: MeshLayout) -> list[Child]:
     logs = layout.run_dir / "log"
     children = [Child(name, [sys.executable, "-m", f"services.{name}.server"], logs / f"{name}.log")
-                for name in (*ENGINES, "gateway")]
+                for name in (*ENGINES, "gateway", "webui")]
     envoy_config = layout.run_dir / "envoy.json"
     write_envoy_config(
         envoy_config, listen_host=layout.envoy_host, listen_port=layout.envoy_port,
         admin_port=layout.envoy_admin_port, gateway_grpc_host="127.0.0.1",
         gateway_grpc_port=layout.ports["gateway"], ws_host="127.0.0.1", ws_port=layout.ws_port,
-        descriptor_path=str(repo_root() / "deploy" / "gen" / "aimee.pb"))
+        descriptor_path=str(repo_root() / "deploy" / "gen" / "aimee.pb"),
+        webui_host="127.0.0.1", webui_port=layout.ports["webui"])
     children.append(Child("envoy", [envoy_binary(), "-c", str(envoy_config), "--log-level", "warn",
                                     "--disable-hot-restart", "--concurrency", "2"], logs / "envoy.log"))
     return children

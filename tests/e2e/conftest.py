@@ -35,7 +35,8 @@ class Mesh:
 
 def start_mesh(tmp_path: Path, database_url: str, redis_url: str, extra_env: dict | None = None) -> Mesh:
     env = dict(os.environ)
-    ports = {name: free_port() for name in ("intent", "analytics", "solver", "knowledge", "synthesis", "gateway")}
+    ports = {name: free_port() for name in ("intent", "analytics", "solver", "knowledge", "synthesis", "gateway",
+                                        "webui")}
     for name, port in ports.items():
         env[f"{name.upper()}_PORT"] = str(port)
     envoy_port = free_port()
