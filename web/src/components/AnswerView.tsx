@@ -17,7 +17,8 @@ export function AnswerView({ answer }: { answer: Gateway_Answer }) {
   return (
     <div className="answer" data-testid="answer">
       <p className="answer-text">{answer.answer}</p>
-      {answer.narrative && answer.narrative !== answer.answer && <p className="narrative">{answer.narrative}</p>}
+      {answer.narrative && answer.narrative !== answer.answer && (
+        <p className="narrative">{answer.narrative.startsWith(answer.answer) ? answer.narrative.slice(answer.answer.length).trim() : answer.narrative}</p>)}
       <div className="meta">
         <span className={`badge ${answer.status === "success" ? "ok" : "warn"}`}>
           {answer.status === "success" ? "完了" : "一部のみ"}</span>

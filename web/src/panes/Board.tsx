@@ -87,7 +87,7 @@ export default function Board() {
                 <li key={i}><strong>{s.process} {BLOCK_LABEL[s.time_block] ?? s.time_block}</strong> {fmt(s.staff_hours)}人時
                   <span className="badge warn">{BINDING_LABEL[s.binding_constraint] ?? s.binding_constraint}</span>
                   <div className="sub">{s.reason}</div></li>))}</ul>)}</Async>
-            {plan && <ul className="sub">{(plan.explanation ?? []).map((e, i) => <li key={i}>{e}</li>)}</ul>}
+            {plan && <ul className="sub">{(plan.explanation ?? []).slice(0, 3).map((e, i) => <li key={i}>{e}</li>)}</ul>}
           </div>
           <WhatIf site={site} date={date} people={rows.map((r) => ({ id: r.id, name: r.name }))} />
         </aside>

@@ -96,7 +96,8 @@ function SiteView({ site }: { site: string }) {
     const sum = (d: string, k: "forecast_units" | "lower_units" | "upper_units" | "staff_hours") =>
       +pts.filter((p) => p.date === d).reduce((a, p) => a + p[k], 0).toFixed(1);
     const lower = dates.map((d) => sum(d, "lower_units"));
-    return { tooltip: { trigger: "axis" }, legend: { top: 0 }, grid: { left: 50, right: 50, top: 40, bottom: 30 },
+    return { tooltip: { trigger: "axis" }, legend: { top: 0, data: [`予測区間（${fmt((fc.data?.interval_level ?? 0) * 100, 0)}%）`, "予測物量", "必要人時"] },
+      grid: { left: 50, right: 50, top: 40, bottom: 30 },
       xAxis: { type: "category", data: dates.map((d) => d.slice(5)) },
       yAxis: [{ type: "value", name: "物量" }, { type: "value", name: "人時" }],
       series: [

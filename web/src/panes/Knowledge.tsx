@@ -1,5 +1,5 @@
 // Know-how: hybrid search, add a document, delete one, and what the last answers cited.
-import { useState } from "react";
+import { useEffect, useState } from "react";
 import { call } from "../api/client";
 import type { Knowledge_SearchResponse } from "../api/gen/types";
 import { Empty, ErrorBox, Loading, fmt } from "../components/ui";
@@ -14,6 +14,7 @@ export default function Knowledge() {
   const [doc, setDoc] = useState({ title: "", text: "", category: "", location: "" });
   const [addState, setAddState] = useState<{ saving?: boolean; error?: unknown }>({});
   const cited = loadCited();
+  useEffect(() => { void runSearch(); }, []);  // eslint-disable-line react-hooks/exhaustive-deps
 
   async function runSearch(query = q) {
     setSearch({ loading: true });
