@@ -103,7 +103,7 @@ function SiteView({ site }: { site: string }) {
       series: [
         { name: "下限", type: "line", stack: "band", data: lower, lineStyle: { opacity: 0 }, symbol: "none" },
         { name: `予測区間（${fmt((fc.data?.interval_level ?? 0) * 100, 0)}%）`, type: "line", stack: "band", symbol: "none",
-          lineStyle: { opacity: 0 }, areaStyle: { color: "rgba(52,120,246,0.18)" },
+          lineStyle: { opacity: 0 }, areaStyle: { color: "rgba(52,120,246,0.18)" }, itemStyle: { color: "rgba(52,120,246,0.35)" },
           data: dates.map((d, i) => +(sum(d, "upper_units") - lower[i]).toFixed(1)) },
         { name: "予測物量", type: "line", data: dates.map((d) => sum(d, "forecast_units")), itemStyle: { color: "#3478f6" } },
         { name: "必要人時", type: "bar", yAxisIndex: 1, data: dates.map((d) => sum(d, "staff_hours")), itemStyle: { color: "rgba(39,174,96,0.5)" } },
