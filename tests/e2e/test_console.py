@@ -132,12 +132,13 @@ def test_alerts_of_each_type_open_with_evidence_and_actions_run(mesh, page, http
 def _open_board(page, base_url: str, site: str) -> None:
     page.goto(base_url + "/#/board")
     page.get_by_label("拠点").select_option(site)
-    expect(page.get_by_test_id("board-kpis")).to_be_visible()
+    expect(page.get_by_test_id(f"board-{site}")).to_be_visible()
     expect(page.locator("[data-testid=cell][data-assignment]").first).to_be_visible()
 
 
 def test_what_if_runs_simulate(mesh, page):
     _open_board(page, mesh.base_url, "札幌")
+    expect(page.get_by_test_id("board-kpis")).to_contain_text("推奨のカバー率")
     tomorrow = (date.today() + timedelta(days=1)).isoformat()
     assert page.get_by_label("日付").input_value() == tomorrow
     expect(page.locator("[data-testid=cell][data-diff='1']").first).to_be_visible()  # differences highlighted
@@ -199,3 +200,23 @@ def test_dashboard_charts_change_with_the_site(mesh, page):
     expect(page.get_by_test_id("kpi-coverage")).to_contain_text("%")
     page.get_by_role("tab", name="全拠点").click()
     expect(page.get_by_test_id("chart-alerts-by-site").locator("canvas")).to_be_visible()
+
+
+def test_know_how_search_add_and_delete(mesh, page):
+    page.goto(mesh.base_url + "/#/knowledge")
+    expect(page.get_by_test_id("knowledge-hits").locator("li").first).to_be_visible()  # the opening search
+    title = "コンソール試験 フォークリフト充電の段取り"
+    form = page.get_by_test_id("knowledge-add")
+    form.get_by_label("タイトル").fill(title)
+    form.get_by_label("本文").fill("フォークリフトの充電は昼休みの前に済ませ、午後の入荷ピークに全台を使えるようにする。")
+    form.get_by_label("カテゴリ").select_option("現場ノウハウ")
+    form.get_by_role("button", name="登録").click()
+    expect(page.get_by_test_id("knowledge-msg")).to_contain_text("登録しました")
+    page.get_by_label("キーワード").fill("フォークリフト 充電 昼休み")
+    page.get_by_role("button", name="検索").click()
+    hit = page.get_by_test_id("knowledge-hits").locator("li", has_text=title)
+    expect(hit.first).to_be_visible()
+    page.once("dialog", lambda d: d.accept())
+    hit.first.get_by_role("button", name="削除").click()
+    expect(page.get_by_test_id("knowledge-msg")).to_contain_text("削除しました")
+    expect(page.get_by_test_id("knowledge-hits").locator("li", has_text=title)).to_have_count(0)

@@ -32,7 +32,7 @@ export default function Board() {
   const diffs = rows.reduce((n, r) => n + BLOCKS.filter((b) => r.rec[b] && r.cur[b]?.process !== r.rec[b].process).length, 0);
 
   return (
-    <section className="pane board">
+    <section className="pane board" data-testid={`board-${site}`}>
       <div className="pane-head">
         <h2>配置ボード</h2>
         <label className="field">拠点

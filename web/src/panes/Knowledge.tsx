@@ -6,12 +6,15 @@ import { Empty, ErrorBox, Loading, fmt } from "../components/ui";
 import { loadCited } from "../cited";
 import { SITES } from "../sites";
 
+// The knowledge engine accepts these categories only (it answers INVALID_ARGUMENT with this list).
+const CATEGORIES = ["配置ルール", "現場ノウハウ", "成功事例", "失敗パターン", "従業員特性"];
+
 export default function Knowledge() {
   const [q, setQ] = useState("残業");
   const [loc, setLoc] = useState("");
   const [search, setSearch] = useState<{ loading?: boolean; data?: Knowledge_SearchResponse; error?: unknown }>({});
   const [msg, setMsg] = useState<string>();
-  const [doc, setDoc] = useState({ title: "", text: "", category: "", location: "" });
+  const [doc, setDoc] = useState({ title: "", text: "", category: CATEGORIES[1], location: "" });
   const [addState, setAddState] = useState<{ saving?: boolean; error?: unknown }>({});
   const cited = loadCited();
   useEffect(() => { void runSearch(); }, []);  // eslint-disable-line react-hooks/exhaustive-deps
@@ -26,7 +29,7 @@ export default function Knowledge() {
     try {
       const r = await call("KnowledgeApiService.AddKnowledgeDocument", { document: { ...doc, source: "console" } });
       setMsg(`登録しました: ${r.doc_id}（${r.chunk_count}チャンク${r.replaced ? "、置き換え" : ""}）`);
-      setDoc({ title: "", text: "", category: "", location: "" });
+      setDoc({ title: "", text: "", category: CATEGORIES[1], location: "" });
       setAddState({});
     } catch (error) { setAddState({ error }); }
   }
@@ -65,7 +68,8 @@ export default function Knowledge() {
             <h3>ノウハウを追加</h3>
             <label className="field">タイトル<input required value={doc.title} onChange={(e) => setDoc({ ...doc, title: e.target.value })} aria-label="タイトル" /></label>
             <label className="field">本文<textarea required rows={5} value={doc.text} onChange={(e) => setDoc({ ...doc, text: e.target.value })} aria-label="本文" /></label>
-            <label className="field">カテゴリ<input value={doc.category} onChange={(e) => setDoc({ ...doc, category: e.target.value })} placeholder="例: 残業管理" aria-label="カテゴリ" /></label>
+            <label className="field">カテゴリ<select value={doc.category} onChange={(e) => setDoc({ ...doc, category: e.target.value })} aria-label="カテゴリ">
+              {CATEGORIES.map((c) => <option key={c}>{c}</option>)}</select></label>
             <label className="field">拠点<select value={doc.location} onChange={(e) => setDoc({ ...doc, location: e.target.value })} aria-label="対象拠点">
               <option value="">全拠点</option>{SITES.map((s) => <option key={s}>{s}</option>)}</select></label>
             <button type="submit" disabled={addState.saving}>{addState.saving ? "登録中…" : "登録"}</button>
