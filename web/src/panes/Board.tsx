@@ -53,6 +53,13 @@ export default function Board() {
         </div>)}
       {current.error ? <ErrorBox error={current.error} onRetry={current.reload} /> : null}
       {rec.error ? <ErrorBox error={rec.error} onRetry={rec.reload} /> : null}
+      {editing && (
+        // A dialog, so the editor is in view on a tablet too (where the side column sits below the grid).
+        <div className="modal" role="dialog" aria-label="配置の変更">
+          <EditCell key={editing.assignment_id} a={editing} onClose={() => setEditing(undefined)}
+                    onSaved={() => { setEditing(undefined); current.reload(); }} reload={current.reload}
+                    latest={(current.data?.assignments ?? []).find((x) => x.assignment_id === editing.assignment_id)} />
+        </div>)}
       <div className="split wide">
         <div className="grid-wrap">
           {current.loading && !current.data ? <Loading what="配置" /> : rows.length === 0 ? <Empty>{date} の配置はありません</Empty> : (
@@ -77,9 +84,6 @@ export default function Board() {
             </table>)}
         </div>
         <aside className="side">
-          {editing && <EditCell key={editing.assignment_id} a={editing} onClose={() => setEditing(undefined)}
-                                onSaved={() => { setEditing(undefined); current.reload(); }} reload={current.reload}
-                                latest={(current.data?.assignments ?? []).find((x) => x.assignment_id === editing.assignment_id)} />}
           <div className="card" data-testid="shortages">
             <h3>不足（工程・時間帯）</h3>
             <Async state={rec} what="推奨配置">{(d) => (d.plan?.shortages ?? []).length === 0 ? <Empty>不足はありません</Empty> : (
