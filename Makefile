@@ -11,12 +11,13 @@ RUN := $(PY) -m services.common.dotenv
 DB ?=
 DB_ARG = $(if $(DB),--database $(DB))
 
-.PHONY: help setup gen lint data data-reset data-scale migrate-knowledge up down status demo test bench llm-local clean
+.PHONY: help setup gen lint data data-reset data-scale migrate-knowledge up down status demo test bench llm-local clean web web-test chromium
 
 help:
 	@echo "make demo    - set up everything, start the mesh, answer the seed's two example requests"
 	@echo "make test    - set up everything and run the whole test suite"
 	@echo "make up | down | status | data | data-scale | migrate-knowledge | bench | lint | llm-local"
+	@echo "make web (build the console) | web-test (Vitest) | chromium (install /usr/bin/chromium for browser tests)"
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -56,6 +57,25 @@ migrate-knowledge: setup
 		echo "the mesh is running with embedded Chroma: run 'make down' first (or set CHROMADB_HOST)"; exit 1; fi
 	$(RUN) services.knowledge.migrate
 
+# The manager console (web/): npm ci when the lockfile changed, vite build when a source or proto changed.
+# `make up` serves whatever web/dist holds (a Japanese page says to run make demo when there is none).
+WEB_SRC := $(shell find web/src web/scripts -type f -not -path 'web/src/api/gen/*' 2>/dev/null) \
+	web/index.html web/vite.config.ts web/tsconfig.json
+web/node_modules/.installed: web/package.json web/package-lock.json
+	cd web && npm ci --no-audit --no-fund
+	touch $@
+
+web/dist/index.html: web/node_modules/.installed gen/.stamp $(WEB_SRC)
+	cd web && npm run build
+
+web: web/dist/index.html
+
+web-test: web/node_modules/.installed gen/.stamp
+	cd web && npm test
+
+chromium:
+	tools/ensure_chromium.sh
+
 up: setup
 	$(PY) -m services.launcher up
 
@@ -65,12 +85,13 @@ down:
 status:
 	$(PY) -m services.launcher status
 
-demo: setup data
+demo: setup data web
 	@$(PY) -m services.launcher status >/dev/null 2>&1 || $(MAKE) --no-print-directory migrate-knowledge
 	$(PY) -m services.launcher up
 	$(PY) tools/demo.py
+	@echo "管理コンソール: http://localhost:$${ENVOY_PORT:-8000}/"
 
-test: setup lint
+test: setup lint web web-test chromium
 	$(PY) -m pytest -q -rs -p no:cacheprovider
 
 bench: setup
@@ -81,4 +102,4 @@ llm-local: setup
 	tools/llm_local.sh
 
 clean: down
-	rm -rf gen deploy/gen build var node_modules $(VENV)
+	rm -rf gen deploy/gen build var node_modules web/node_modules web/dist $(VENV)

@@ -30,6 +30,7 @@ def main() -> int:
     runs = list(BENCHES)
     if mesh_running():
         runs.append(("mesh (through Envoy)", ["-m", "bench.mesh_bench"]))
+        runs.append(("console (Chromium)", ["-m", "bench.console_bench"]))
     else:
         print("mesh bench skipped: no mesh on ENVOY_PORT (run `make up` first)")
     failed = []

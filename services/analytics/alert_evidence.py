@@ -72,7 +72,8 @@ async def _staffing(pool, location_id: int, start: dt.date, end: dt.date, eviden
                SUM(f.actual_units) AS actual_units, p.standard_units_per_hour
         FROM workload_forecasts f JOIN processes p ON p.process_id = f.process_id
         WHERE f.location_id = %s AND f.forecast_date BETWEEN %s AND %s
-        GROUP BY f.forecast_date, p.process_id, p.process_name, p.standard_units_per_hour ORDER BY f.forecast_date DESC, p.process_id""",
+        GROUP BY f.forecast_date, p.process_id, p.process_name, p.standard_units_per_hour
+        ORDER BY f.forecast_date DESC, p.process_id""",
                                 (location_id, start, end))
     shifts = await fetch_all(pool, """
         SELECT 'shift_plan' AS record_type, shift_date, planned_status, COUNT(*) AS staff

@@ -44,7 +44,7 @@ def env_bool(name: str, default: bool) -> bool:
 
 # The mesh's gRPC ports, once: every engine, the gateway, the supervisor and the Envoy renderer read this.
 DEFAULT_PORTS: dict[str, int] = {"gateway": 50050, "intent": 50051, "analytics": 50052, "solver": 50053,
-                                 "knowledge": 50054, "synthesis": 50055}
+                                 "knowledge": 50054, "synthesis": 50055, "webui": 8020}
 DEFAULT_CACHE_PREFIX = "aimee"
 
 

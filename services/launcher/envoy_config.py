@@ -218,6 +218,29 @@ def _route(name: str, match: dict[str, Any], cluster: str, timeout_s: int) -> di
     return {"name": name, "match": match, "route": {"cluster": cluster, "timeout": f"{int(timeout_s)}s"}}
 
 
+CONSOLE_CLUSTER = "webui"
+
+
+def _with_console(routes: list[dict[str, Any]], clusters: list[dict[str, Any]], host: str, port: int,
+                  timeout_s: int) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """The manager console (services.webui) behind the API: the API's catch-all `/` becomes `/api/`,
+    `/health` and native gRPC (content-type application/grpc), each still through the transcoder, and
+    every other path goes to the static server with the transcoder off (it would 404 them)."""
+    api = [r for r in routes if r["name"] == "api"][0]
+    kept = [r for r in routes if r["name"] != "api"]
+    for name, match in (("api", {"prefix": "/api/"}), ("health", {"path": "/health"}),
+                        ("grpc", {"prefix": "/", "grpc": {}})):
+        kept.append({**api, "name": name, "match": match})
+    kept.append({
+        "name": "console",
+        "match": {"prefix": "/"},
+        "route": {"cluster": CONSOLE_CLUSTER, "timeout": f"{int(timeout_s)}s"},
+        "typed_per_filter_config": {TRANSCODER: {
+            "@type": "type.googleapis.com/envoy.config.route.v3.FilterConfig", "disabled": True}},
+    })
+    return kept, [*clusters, _cluster(CONSOLE_CLUSTER, host, port, http2=False)]
+
+
 def build_envoy_config(
     *,
     listen_host: str = "127.0.0.1",
@@ -230,8 +253,10 @@ def build_envoy_config(
     descriptor_path: str | os.PathLike[str],
     access_log_path: str | None = None,
     route_timeout_s: int = 30,
+    webui_host: str = "127.0.0.1",
+    webui_port: int | None = None,
 ) -> dict[str, Any]:
-    """The Envoy bootstrap as a dict (see module docstring)."""
+    """The Envoy bootstrap as a dict (see module docstring). With webui_port, see _with_console."""
     descriptor = str(Path(descriptor_path).resolve())
     routes: list[dict[str, Any]] = [{
         "name": "websocket",
@@ -255,6 +280,12 @@ def build_envoy_config(
         routes.append(_route(f"long:{rest_path}", {"path": rest_path}, "gateway_grpc", timeout))
         routes.append(_route(f"long:{grpc_path}", {"path": grpc_path}, "gateway_grpc", timeout))
     routes.append(_route("api", {"prefix": "/"}, "gateway_grpc", route_timeout_s))
+    clusters = [
+        _cluster("gateway_grpc", gateway_grpc_host, gateway_grpc_port, http2=True),
+        _cluster("gateway_ws", ws_host, ws_port, http2=False),
+    ]
+    if webui_port is not None:
+        routes, clusters = _with_console(routes, clusters, webui_host, webui_port, route_timeout_s)
 
     hcm: dict[str, Any] = {
         "@type": "type.googleapis.com/envoy.extensions.filters.network.http_connection_manager.v3"
@@ -325,10 +356,7 @@ def build_envoy_config(
                     "typed_config": hcm,
                 }]}],
             }],
-            "clusters": [
-                _cluster("gateway_grpc", gateway_grpc_host, gateway_grpc_port, http2=True),
-                _cluster("gateway_ws", ws_host, ws_port, http2=False),
-            ],
+            "clusters": clusters,
         },
     }
 
@@ -369,6 +397,13 @@ def _split_addr(addr: str, default_host: str, default_port: int) -> tuple[str, i
     return (host or default_host), int(port or default_port)
 
 
+def _webui_kwargs(addr: str) -> dict[str, Any]:
+    if not addr:
+        return {}
+    host, port = _split_addr(addr, "127.0.0.1", 8020)
+    return {"webui_host": host, "webui_port": port}
+
+
 def main(argv: list[str] | None = None) -> int:
     repo_root = Path(__file__).resolve().parents[2]
     grpc_host, grpc_port = _split_addr(
@@ -391,6 +426,8 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--access-log", default=_env("ENVOY_ACCESS_LOG", "") or None,
                    help="file for the JSON access log (default: stdout)")
     p.add_argument("--route-timeout", type=int, default=int(_env("ENVOY_ROUTE_TIMEOUT_SECONDS", "30")))
+    p.add_argument("--webui-addr", default=_env("WEBUI_ADDR", ""),
+                   help="host:port of the console's static server (services.webui); empty: no console route")
     p.add_argument("--exec", dest="exec_envoy", action="store_true",
                    help="after writing, replace this process with envoy on the config")
     p.add_argument("--log-level", default=_env("ENVOY_LOG_LEVEL", "warn"), help="envoy -l (with --exec)")
@@ -403,7 +440,8 @@ def main(argv: list[str] | None = None) -> int:
         args.out, listen_host=args.listen_host, listen_port=args.listen_port, admin_socket=args.admin_socket,
         gateway_grpc_host=args.gateway_grpc_host, gateway_grpc_port=args.gateway_grpc_port,
         ws_host=args.ws_host, ws_port=args.ws_port, descriptor_path=args.descriptor,
-        access_log_path=args.access_log, route_timeout_s=args.route_timeout)
+        access_log_path=args.access_log, route_timeout_s=args.route_timeout,
+        **_webui_kwargs(args.webui_addr))
     if args.exec_envoy:
         binary = envoy_binary()
         sys.stdout.flush()

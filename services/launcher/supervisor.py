@@ -132,13 +132,14 @@ def _die_with_parent() -> None:
 def plan_children(layout: MeshLayout) -> list[Child]:
     logs = layout.run_dir / "log"
     children = [Child(name, [sys.executable, "-m", f"services.{name}.server"], logs / f"{name}.log")
-                for name in (*ENGINES, "gateway")]
+                for name in (*ENGINES, "gateway", "webui")]
     envoy_config = layout.run_dir / "envoy.json"
     write_envoy_config(
         envoy_config, listen_host=layout.envoy_host, listen_port=layout.envoy_port,
         admin_socket=layout.envoy_admin_socket, gateway_grpc_host="127.0.0.1",
         gateway_grpc_port=layout.ports["gateway"], ws_host="127.0.0.1", ws_port=layout.ws_port,
-        descriptor_path=str(repo_root() / "deploy" / "gen" / "aimee.pb"))
+        descriptor_path=str(repo_root() / "deploy" / "gen" / "aimee.pb"),
+        webui_host="127.0.0.1", webui_port=layout.ports["webui"])
     children.append(Child("envoy", [envoy_binary(), "-c", str(envoy_config), "--log-level", "warn",
                                     "--disable-hot-restart", "--concurrency", "2"], logs / "envoy.log"))
     return children

@@ -77,6 +77,17 @@ async def test_get_alert_has_evidence_and_related_records(deps):
     assert (await get_alert(deps, seeded["alert_id"]))["related_records"]  # other writers' alerts are explained too
 
 
+@pytest.mark.parametrize("alert_type", ["overtime_over_limit", "productivity_drop", "absence_spike",
+                                        "staffing_shortage"])
+async def test_get_alert_explains_every_alert_type(deps, alert_type):
+    """The console opens alerts of every type: each one's related records must load (strict GROUP BY too)."""
+    page = await list_alerts(deps, alert_type=alert_type, page_size=5)
+    assert page["alerts"], f"sample data has no {alert_type} alert"
+    for alert in page["alerts"]:
+        detail = await get_alert(deps, alert["alert_id"])
+        assert detail["alert"]["alert_type"] == alert_type and isinstance(detail["related_records"], list)
+
+
 async def test_get_alert_errors(deps):
     with pytest.raises(NotFound, match="999999"):
         await get_alert(deps, 999999)

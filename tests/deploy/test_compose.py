@@ -33,7 +33,7 @@ def is_one_shot(service: dict) -> bool:
 
 
 def test_expected_services(services):
-    expected = {"mysql", "redis", "chromadb", "db-init", "envoy", *ENGINES}
+    expected = {"mysql", "redis", "chromadb", "db-init", "envoy", "web", *ENGINES}
     assert expected <= set(services)
     optional = set(services) - expected
     assert all("llm" in services[name].get("profiles", []) for name in optional), optional
@@ -129,7 +129,7 @@ def test_envoy_container_renders_and_execs(services):
 
 
 def test_every_built_service_uses_the_one_image(services):
-    built = {name: s for name, s in services.items() if "build" in s}
+    built = {name: s for name, s in services.items() if "build" in s and name != "web"}
     assert set(built) == {"db-init", "envoy", *ENGINES}
     assert {s["build"]["dockerfile"] for s in built.values()} == {"deploy/Dockerfile"}
     assert len({s["image"] for s in built.values()}) == 1
@@ -171,3 +171,13 @@ def test_envoy_admin_is_a_unix_socket_and_never_published(services):
     assert envoy["healthcheck"]["test"] == ["CMD", "python", "deploy/healthcheck.py", f"unix:{socket_path}", "/ready"]
     assert [str(p).rsplit(":", 1)[-1] for p in envoy["ports"]] == ["8000"]  # the public listener only
     assert "expose" not in envoy
+
+
+def test_console_is_built_from_web_and_routed_by_envoy(services):
+    web = services["web"]
+    assert web["build"]["dockerfile"] == "web/Dockerfile" and (REPO / "web" / "Dockerfile").is_file()
+    assert "ports" not in web  # reached only through Envoy
+    command = services["envoy"]["command"]
+    assert dict(zip(command[3::2], command[4::2]))["--webui-addr"] == "web:8080"
+    assert services["envoy"]["depends_on"]["web"]["condition"] == "service_healthy"
+    assert "listen 8080;" in (REPO / "web" / "nginx.conf").read_text()

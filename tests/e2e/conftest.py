@@ -38,7 +38,8 @@ def start_mesh(tmp_path: Path, database_url: str, redis_url: str, extra_env: dic
     """Start the supervisor; unless wait_healthy=False, return once /health says ok (fault tests start a
     mesh whose database is down on purpose)."""
     env = dict(os.environ)
-    ports = {name: free_port() for name in ("intent", "analytics", "solver", "knowledge", "synthesis", "gateway")}
+    ports = {name: free_port() for name in ("intent", "analytics", "solver", "knowledge", "synthesis", "gateway",
+                                        "webui")}
     for name, port in ports.items():
         env[f"{name.upper()}_PORT"] = str(port)
     envoy_port = free_port()

@@ -1,0 +1,222 @@
+"""The manager console in real Chromium against the real mesh (Envoy → static server + API): the first
+view's size and paint, a streamed chat answer with its parts, alerts of each type, a what-if, a cell edit
+whose stale second tab gets the 409 path, and dashboard charts that change with the site.
+Screenshots go to var/console-failures/ when a test fails."""
+from __future__ import annotations
+
+import json
+import re
+from datetime import date, timedelta
+from pathlib import Path
+
+import httpx
+import pytest
+
+from tests.e2e.console_browser import FIRST_VIEW_METRICS_JS, ensure_console_build, launch
+
+playwright_api = pytest.importorskip("playwright.sync_api", reason="playwright is in requirements-dev.txt")
+expect = playwright_api.expect
+REPO = Path(__file__).resolve().parents[2]
+SHOTS = REPO / "var" / "console-failures"
+TIMEOUT_MS = 45_000
+FIRST_VIEW_JS_LIMIT = 300 * 1024
+
+
+@pytest.fixture(scope="module")
+def browser(mesh):
+    ensure_console_build()
+    with playwright_api.sync_playwright() as p:
+        b = launch(p)
+        yield b
+        b.close()
+
+
+@pytest.fixture
+def context(browser, request):
+    ctx = browser.new_context(viewport={"width": 1024, "height": 900}, locale="ja-JP")
+    ctx.set_default_timeout(TIMEOUT_MS)
+    failed_before = request.session.testsfailed
+    yield ctx
+    if request.session.testsfailed > failed_before:
+        SHOTS.mkdir(parents=True, exist_ok=True)
+        for i, page in enumerate(ctx.pages):
+            page.screenshot(path=str(SHOTS / f"{request.node.name}-{i}.png"), full_page=True)
+    ctx.close()
+
+
+@pytest.fixture
+def page(context):
+    return context.new_page()
+
+
+def test_console_is_served_beside_the_unchanged_api(mesh, http):
+    index = http.get("/")
+    assert index.status_code == 200 and "AIMEE 管理コンソール" in index.text
+    assert http.get("/board").text == index.text  # client-side path → the app
+    script = re.search(r'src="(/assets/[^"]+\.js)"', index.text).group(1)
+    js = http.get(script, headers={"Accept-Encoding": "gzip"})
+    assert js.status_code == 200 and js.headers["content-encoding"] == "gzip"
+    missing = http.get("/api/v1/no-such-route")
+    assert missing.status_code == 404 and missing.json()["code"] == 5  # still the transcoder's JSON 404
+    assert http.get("/health").json()["status"] == "ok"
+
+
+def test_native_grpc_still_passes_through_envoy_with_the_console_route(mesh):
+    import grpc
+    from aimee.gateway.v1 import gateway_pb2, gateway_pb2_grpc
+    with grpc.insecure_channel(mesh.base_url.removeprefix("http://")) as channel:
+        health = gateway_pb2_grpc.MeshStatusServiceStub(channel).GetHealth(gateway_pb2.GetHealthRequest(), timeout=10)
+    assert health.status == "ok"
+
+
+def test_first_view_is_small_and_fast(mesh, page):
+    page.goto(mesh.base_url + "/")
+    expect(page.get_by_role("heading", name="問い合わせ")).to_be_visible()
+    page.wait_for_function("performance.getEntriesByName('aimee:first-view').length > 0")
+    m = page.evaluate(FIRST_VIEW_METRICS_JS)
+    print("console first view:", json.dumps(m, ensure_ascii=False))
+    assert m["js_transfer_bytes"] <= FIRST_VIEW_JS_LIMIT, m
+    assert not any(s.startswith("Dashboard") for s in m["scripts"]), "ECharts must load with the dashboard only"
+    # The target is 1 s from the local mesh (the bench prints the figure); a shared 2-core CI gets slack.
+    assert m["first_view_ms"] is not None and m["first_view_ms"] < 5000, m
+
+
+def test_ask_streams_progress_then_answer_with_its_parts(mesh, page):
+    page.goto(mesh.base_url + "/#/ask")
+    page.get_by_role("button", name="新しい会話").click()
+    box = page.get_by_role("textbox")
+    box.fill("横浜拠点のアラートを改善して")
+    page.get_by_role("button", name="送信").click()
+    expect(page.get_by_test_id("progress-event").first).to_contain_text("意図解析")
+    answer = page.get_by_test_id("answer")
+    expect(answer).to_be_visible()
+    stages = page.get_by_test_id("progress-event").all_inner_texts()
+    for stage in ("意図解析", "分析", "最適化", "ノウハウ検索"):
+        assert any(s.startswith(stage) for s in stages), stages
+    expect(answer).to_contain_text("横浜")
+    expect(page.get_by_test_id("plan")).to_contain_text("改善計画")
+    page.get_by_test_id("knowledge").locator("summary").click()
+    expect(page.get_by_test_id("knowledge")).to_contain_text("参照したノウハウ")
+    page.get_by_test_id("interpretation").locator("summary").click()
+    expect(page.get_by_test_id("interpretation")).to_contain_text("横浜")
+    first = page.evaluate("window.__aimeeMetrics.firstProgressMs[0]")
+    print(f"console first progress event: {first:.1f} ms")
+    assert first < 1000  # target 200 ms without an LLM; the bench prints the figure
+    # A follow-up in the same conversation, then a reload shows both turns from GET /api/v1/chat/history.
+    box.fill("札幌は？")
+    page.get_by_role("button", name="送信").click()
+    expect(page.get_by_test_id("answer")).to_have_count(2)
+    page.reload()
+    expect(page.get_by_test_id("history-message")).to_have_count(4)
+    expect(page.get_by_test_id("history-message").nth(2)).to_contain_text("札幌は？")
+
+
+def test_alerts_of_each_type_open_with_evidence_and_actions_run(mesh, page, http):
+    types = {a["alert_type"] for a in http.get("/api/v1/alerts", params={"page_size": 200}).json()["alerts"]}
+    assert len(types) >= 3, types
+    page.goto(mesh.base_url + "/#/alerts")
+    page.get_by_label("状態").select_option("")
+    for alert_type in sorted(types):
+        page.get_by_label("種類").select_option(alert_type)
+        item = page.locator(f'[data-testid=alert-item][data-alert-type="{alert_type}"]').first
+        item.click()
+        detail = page.get_by_test_id("alert-detail")
+        expect(detail).to_contain_text("根拠")
+        expect(page.get_by_test_id("evidence")).to_contain_text("データの出典")
+    page.get_by_test_id("analyze").click()
+    expect(page.get_by_test_id("alert-detail").get_by_test_id("answer")).to_be_visible()
+    page.get_by_test_id("detect").click()
+    expect(page.get_by_test_id("detect-result")).to_contain_text("検知しました")
+
+
+def _open_board(page, base_url: str, site: str) -> None:
+    page.goto(base_url + "/#/board")
+    page.get_by_label("拠点").select_option(site)
+    expect(page.get_by_test_id(f"board-{site}")).to_be_visible()
+    expect(page.locator("[data-testid=cell][data-assignment]").first).to_be_visible()
+
+
+def test_what_if_runs_simulate(mesh, page):
+    _open_board(page, mesh.base_url, "札幌")
+    expect(page.get_by_test_id("board-kpis")).to_contain_text("推奨のカバー率")
+    tomorrow = (date.today() + timedelta(days=1)).isoformat()
+    assert page.get_by_label("日付").input_value() == tomorrow
+    expect(page.locator("[data-testid=cell][data-diff='1']").first).to_be_visible()  # differences highlighted
+    expect(page.get_by_test_id("shortages")).to_contain_text("不足")
+    page.get_by_test_id("simulate").click()
+    result = page.get_by_test_id("whatif-result")
+    expect(result).to_contain_text("シナリオ")
+    expect(result).to_contain_text("カバー率")
+
+
+def test_edit_cell_then_stale_second_tab_gets_the_409_path(mesh, context):
+    site = "佐世保"
+    first, second = context.new_page(), context.new_page()
+    _open_board(first, mesh.base_url, site)
+    _open_board(second, mesh.base_url, site)
+    cell = first.locator("[data-testid=cell][data-assignment]").first
+    assignment = cell.get_attribute("data-assignment")
+    before = cell.locator(".cell-btn").inner_text().strip().rstrip(" ✎")
+    target = "検品" if before != "検品" else "梱包"
+    cell.locator(".cell-btn").click()
+    first.get_by_label("工程").select_option(target)
+    first.get_by_test_id("save-cell").click()
+    expect(first.locator(f"[data-testid=cell][data-assignment='{assignment}'] .cell-btn")).to_contain_text(target)
+    # The second tab still holds the old version: its change is refused, shown, and nothing is overwritten.
+    other = "出荷" if target != "出荷" else "入荷"
+    second.locator(f"[data-testid=cell][data-assignment='{assignment}'] .cell-btn").click()
+    second.get_by_label("工程").select_option(other)
+    second.get_by_test_id("save-cell").click()
+    conflict = second.get_by_test_id("conflict")
+    expect(conflict).to_contain_text("他の人が先に変更しました")
+    expect(conflict).to_contain_text(f"現在の値: {target}")
+    second.get_by_test_id("reload-latest").click()
+    expect(second.locator(f"[data-testid=cell][data-assignment='{assignment}'] .cell-btn")).to_contain_text(target)
+    current = httpx.get(f"{mesh.base_url}/api/v1/assignments/current", params={"location": site,
+                        "date": (date.today() + timedelta(days=1)).isoformat()}).json()["assignments"]
+    assert {str(a["assignment_id"]): a["process"] for a in current}[assignment] == target
+
+
+def _signature(page, chart: str) -> str:
+    locator = page.get_by_test_id(f"chart-{chart}")
+    expect(locator.locator("canvas").first).to_be_visible()
+    return locator.get_attribute("data-signature")
+
+
+def test_dashboard_charts_change_with_the_site(mesh, page):
+    page.goto(mesh.base_url + "/#/dashboard")
+    expect(page.get_by_test_id("site-横浜")).to_be_visible()
+    charts = ("productivity", "absence", "forecast")
+    before = {c: _signature(page, c) for c in charts}
+    for c in charts:
+        expect(page.get_by_test_id(f"chart-{c}")).to_contain_text("期間:")
+        expect(page.get_by_test_id(f"chart-{c}")).to_contain_text("出典:")
+    page.get_by_role("tab", name="品川").click()
+    expect(page.get_by_test_id("site-品川")).to_be_visible()
+    page.wait_for_function("""(before) => Object.entries(before).every(([c, sig]) => {
+        const el = document.querySelector(`[data-testid=chart-${c}]`);
+        return el && el.querySelector('canvas') && el.dataset.signature !== sig; })""", arg=before)
+    expect(page.get_by_test_id("chart-overtime").locator("canvas")).to_be_visible()  # 品川 exceeds its limit
+    expect(page.get_by_test_id("kpi-coverage")).to_contain_text("%")
+    page.get_by_role("tab", name="全拠点").click()
+    expect(page.get_by_test_id("chart-alerts-by-site").locator("canvas")).to_be_visible()
+
+
+def test_know_how_search_add_and_delete(mesh, page):
+    page.goto(mesh.base_url + "/#/knowledge")
+    expect(page.get_by_test_id("knowledge-hits").locator("li").first).to_be_visible()  # the opening search
+    title = "コンソール試験 フォークリフト充電の段取り"
+    form = page.get_by_test_id("knowledge-add")
+    form.get_by_label("タイトル").fill(title)
+    form.get_by_label("本文").fill("フォークリフトの充電は昼休みの前に済ませ、午後の入荷ピークに全台を使えるようにする。")
+    form.get_by_label("カテゴリ").select_option("現場ノウハウ")
+    form.get_by_role("button", name="登録").click()
+    expect(page.get_by_test_id("knowledge-msg")).to_contain_text("登録しました")
+    page.get_by_label("キーワード").fill("フォークリフト 充電 昼休み")
+    page.get_by_role("button", name="検索").click()
+    hit = page.get_by_test_id("knowledge-hits").locator("li", has_text=title)
+    expect(hit.first).to_be_visible()
+    page.once("dialog", lambda d: d.accept())
+    hit.first.get_by_role("button", name="削除").click()
+    expect(page.get_by_test_id("knowledge-msg")).to_contain_text("削除しました")
+    expect(page.get_by_test_id("knowledge-hits").locator("li", has_text=title)).to_have_count(0)
