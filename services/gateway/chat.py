@@ -2,21 +2,41 @@
 like 「じゃあ明日は？」 or 「札幌は？」 is parsed against the session's previous intent."""
 from __future__ import annotations
 
+import dataclasses
+import json
 import uuid
 from collections.abc import Awaitable, Callable
 
 import aiomysql
-from google.protobuf import json_format
 
 from aimee.gateway.v1 import gateway_pb2
 from aimee.intent.v1 import intent_pb2
 from services.common.db import fetch_all, fetch_one
 from services.common.errors import InvalidArgument
 from services.gateway import validation
+from services.intent.model import Intent
+from services.intent.wire import from_proto, to_proto
 
 Ask = Callable[[intent_pb2.Intent | None], Awaitable[gateway_pb2.Answer]]
 _INSERT = ("INSERT INTO chat_messages (session_id, user_id, role, content, intent_json) "
            "VALUES (%s, %s, %s, %s, %s)")
+
+
+_INTENT_FIELDS = {f.name for f in dataclasses.fields(Intent)}
+_EMPTY = dataclasses.asdict(from_proto(intent_pb2.Intent()))  # a field a row lacks reads as the message's default
+
+
+def intent_row(intent: intent_pb2.Intent) -> str:
+    """The stored form of a turn's intent: the domain Intent as JSON (our own column shape, not a proto's
+    JSON mapping, so renaming a proto field never orphans stored conversations)."""
+    return json.dumps(dataclasses.asdict(from_proto(intent)), ensure_ascii=False)
+
+
+def intent_from_row(text: str) -> intent_pb2.Intent:
+    """A stored intent back as the message; unknown keys (older or newer rows) are ignored."""
+    values = {**_EMPTY, **{k: v for k, v in json.loads(text).items() if k in _INTENT_FIELDS}}
+    values["locations"] = tuple(values["locations"])
+    return to_proto(Intent(**values))
 
 
 def _check_ids(session_id: str, user_id: str) -> None:
@@ -37,12 +57,12 @@ class ChatStore:
             (session_id,))
         if not row or not row["intent_json"]:
             return None
-        return json_format.Parse(row["intent_json"], intent_pb2.Intent(), ignore_unknown_fields=True)
+        return intent_from_row(row["intent_json"])
 
     async def _store_turn(self, session_id: str, user_id: str, text: str, answer: gateway_pb2.Answer
                           ) -> tuple[gateway_pb2.ChatMessage, gateway_pb2.ChatMessage]:
         """Both rows of a turn in one transaction: a conversation never keeps a question without its answer."""
-        intent_json = json_format.MessageToJson(answer.intent, preserving_proto_field_name=True)
+        intent_json = intent_row(answer.intent)
         rows = (("user", text, intent_json), ("assistant", answer.narrative or answer.answer, None))
         async with self.pool.acquire() as conn:
             await conn.begin()
@@ -95,5 +115,5 @@ class ChatStore:
             message = response.messages.add(message_id=row["message_id"], session_id=session_id, role=row["role"],
                                             content=row["content"], created_at=row["created_at"].isoformat())
             if row["intent_json"]:
-                json_format.Parse(row["intent_json"], message.intent, ignore_unknown_fields=True)
+                message.intent.CopyFrom(intent_from_row(row["intent_json"]))
         return response

@@ -24,6 +24,7 @@ from aimee.knowledge.v1 import knowledge_pb2_grpc
 from aimee.solver.v1 import solver_pb2_grpc
 from aimee.synthesis.v1 import synthesis_pb2_grpc
 from services.common.cache import Cache
+from services.gateway.config import Settings
 from services.gateway.engine_client import engine_interceptors, translate
 
 log = logging.getLogger("aimee.gateway")
@@ -130,3 +131,19 @@ async def call_engine(
     if key is not None:
         await cache.safe_set_bytes(key, value.SerializeToString())
     return Outcome(engine, value, elapsed_ms=(time.perf_counter() - started) * 1000)
+
+
+class Passthrough:
+    """Forward one call to an engine under its budget (at least the request budget, never past the caller's
+    deadline); a failure is the domain error engine_client.translate gives."""
+
+    def __init__(self, settings: Settings):
+        self.settings = settings
+
+    def timeout(self, context, engine_budget: float) -> float:
+        remaining = context.time_remaining()
+        limit = max(engine_budget, self.settings.hybrid_timeout_seconds)
+        return min(limit, remaining) if remaining is not None else limit
+
+    async def __call__(self, context, engine: str, rpc, request, engine_budget: float):
+        return await invoke(engine, rpc, request, self.timeout(context, engine_budget))

@@ -18,12 +18,12 @@ from services.common.grpc_server import serve
 from services.gateway.auth import BearerAuthInterceptor
 from services.gateway.chat import ChatStore
 from services.gateway.config import Settings
-from services.gateway.engines import Engines
+from services.gateway.engines import Engines, Passthrough
 from services.gateway.health import HealthProbe
 from services.gateway.intake import IntakeInterceptor
 from services.gateway.orchestrator import Orchestrator
 from services.gateway.servicer import (AiServicer, AlertsApiServicer, AnalyticsApiServicer, AssignmentsApiServicer,
-                                       ChatApiServicer, KnowledgeApiServicer, MeshStatusServicer, Passthrough)
+                                       ChatApiServicer, KnowledgeApiServicer, MeshStatusServicer)
 from services.gateway.ws import WebSocketBridge
 
 log = logging.getLogger("aimee.gateway")
@@ -65,7 +65,7 @@ async def build(settings: Settings) -> Gateway:
     sites = SiteDirectory(pool)
     probe = HealthProbe(engines, s, pool, cache)
     servicers = [
-        (gateway_pb2_grpc.add_AiServiceServicer_to_server, AiServicer(orchestrator, s, chat, sites)),
+        (gateway_pb2_grpc.add_AiServiceServicer_to_server, AiServicer(orchestrator, chat, sites)),
         (gateway_pb2_grpc.add_KnowledgeApiServiceServicer_to_server, KnowledgeApiServicer(engines, passthrough, cache)),
         (gateway_pb2_grpc.add_AnalyticsApiServiceServicer_to_server, AnalyticsApiServicer(engines, passthrough)),
         (gateway_pb2_grpc.add_AlertsApiServiceServicer_to_server,

@@ -1,9 +1,10 @@
 """The gateway's public gRPC services (Envoy transcodes them to REST). Transport only: the flows live in
 orchestrator.py, chat memory in chat.py, health probes in health.py.
 
-Pass-through RPCs forward to one engine under the request budget; a failure comes back as the domain error
-the client layer (engine_client.translate) gives (NOT_FOUND stays 404, INVALID_ARGUMENT 400, a stopped engine
-503 ...).
+Pass-through RPCs forward to one engine (engines.Passthrough: the timeout policy); a failure comes back as the
+domain error the client layer (engine_client.translate) gives (NOT_FOUND stays 404, a stopped engine 503 ...).
+Input is checked before any servicer runs (intake.py, validation.py); what a write makes stale is
+invalidation.py's.
 """
 from __future__ import annotations
 
@@ -13,36 +14,19 @@ from aimee.analytics.v1 import analytics_pb2
 from aimee.gateway.v1 import gateway_pb2, gateway_pb2_grpc
 from aimee.knowledge.v1 import knowledge_pb2
 from aimee.solver.v1 import solver_pb2
-from services.common import cache_names
 from services.common.cache import Cache
 from services.common.dates import parse_range
 from services.common.errors import InvalidArgument
 from services.common.sites import SiteDirectory
-from services.gateway import validation
+from services.gateway import invalidation, validation
 from services.gateway.benchmark import run_benchmark
 from services.gateway.chat import ChatStore
 from services.gateway.consult import Consultations
-from services.gateway.config import Settings
-from services.gateway.engines import Engines, invoke
+from services.gateway.engines import Engines, Passthrough
 from services.gateway.health import HealthProbe
 from services.gateway.orchestrator import Orchestrator, Pinned
 
 ADD_DOCUMENT_SECONDS = 590.0  # embedding a long document takes minutes; Envoy's route allows 600 s
-
-
-class Passthrough:
-    """Forward one call to an engine; a failure is the domain error engine_client.translate gives."""
-
-    def __init__(self, settings: Settings):
-        self.settings = settings
-
-    def timeout(self, context, engine_budget: float) -> float:
-        remaining = context.time_remaining()
-        limit = max(engine_budget, self.settings.hybrid_timeout_seconds)
-        return min(limit, remaining) if remaining is not None else limit
-
-    async def __call__(self, context, engine: str, rpc, request, engine_budget: float):
-        return await invoke(engine, rpc, request, self.timeout(context, engine_budget))
 
 
 async def known_site(sites: SiteDirectory, location: str, *, required: bool) -> str:
@@ -58,8 +42,8 @@ async def known_site(sites: SiteDirectory, location: str, *, required: bool) -> 
 
 
 class AiServicer(gateway_pb2_grpc.AiServiceServicer):
-    def __init__(self, orchestrator: Orchestrator, settings: Settings, chat: ChatStore, sites: SiteDirectory):
-        self.orchestrator, self.settings, self.sites = orchestrator, settings, sites
+    def __init__(self, orchestrator: Orchestrator, chat: ChatStore, sites: SiteDirectory):
+        self.orchestrator, self.sites = orchestrator, sites
         self.consult = Consultations(chat)
 
     async def _answer(self, rpc: str, query: str, ctx, pinned: Pinned | None = None):
@@ -92,8 +76,7 @@ class KnowledgeApiServicer(gateway_pb2_grpc.KnowledgeApiServiceServicer):
         self.budget = passthrough.settings.budgets.knowledge
 
     async def _invalidate(self):
-        if self.cache is not None:
-            await self.cache.invalidate_quietly(cache_names.KNOWLEDGE)
+        await invalidation.knowledge_changed(self.cache)
 
     async def AddKnowledgeDocument(self, request, context):
         result = await self.call(context, "knowledge", self.engines.knowledge.AddDocument, request.document,
@@ -213,8 +196,7 @@ class AssignmentsApiServicer(gateway_pb2_grpc.AssignmentsApiServiceServicer):
             time_block=request.time_block, planned_hours=request.planned_hours, status=request.status,
             reason=request.reason, adjusted_by=request.adjusted_by, ai_confidence_score=request.ai_confidence_score)
         result = await self.call(context, "solver", self.engines.solver.UpdateAssignment, req, self.budget)
-        if self.cache is not None:
-            await self.cache.invalidate_quietly(cache_names.solver(result.assignment.location))
+        await invalidation.assignment_changed(self.cache, result.assignment.location)
         return result
 
     async def SimulateAssignments(self, request, context):

@@ -1,22 +1,10 @@
 """gRPC adapter: aimee.intent.v1 messages ↔ the engine's domain types. No parsing logic lives here."""
 from __future__ import annotations
 
-import dataclasses
-
 from aimee.intent.v1 import intent_pb2, intent_pb2_grpc
 
 from services.intent.engine import IntentEngine
-from services.intent.model import Intent
-
-_SCALARS = tuple(f.name for f in dataclasses.fields(Intent) if f.name != "locations")
-
-
-def to_proto(intent: Intent) -> intent_pb2.Intent:
-    return intent_pb2.Intent(**{name: getattr(intent, name) for name in _SCALARS}, locations=list(intent.locations))
-
-
-def from_proto(message: intent_pb2.Intent) -> Intent:
-    return Intent(**{name: getattr(message, name) for name in _SCALARS}, locations=tuple(message.locations))
+from services.intent.wire import from_proto, to_proto
 
 
 class IntentServicer(intent_pb2_grpc.IntentServiceServicer):

@@ -8,6 +8,7 @@ import pytest
 from grpc_health.v1 import health_pb2, health_pb2_grpc
 
 from services.common import request_id
+from services.common import errors
 from services.common.errors import Conflict, NotFound
 from services.common.grpc_auth import METADATA_KEY, InternalTokenInterceptor, MissingToken
 from services.common.grpc_server import create_server
@@ -25,12 +26,20 @@ async def _echo(request: bytes, context) -> bytes:
         raise Conflict("他の人が先に更新しました")
     if text == "bug":
         raise RuntimeError("boom")
+    if text.startswith("raise:"):
+        raise getattr(errors, text[6:])(f"{text[6:]}のテスト")
     return request
+
+
+async def _stream(request: bytes, context):
+    yield b"first"
+    raise getattr(errors, request.decode())(f"{request.decode()}のテスト")
 
 
 def _register(server: grpc.aio.Server) -> None:
     handler = grpc.method_handlers_generic_handler("test.Echo", {
-        "Call": grpc.unary_unary_rpc_method_handler(_echo)})
+        "Call": grpc.unary_unary_rpc_method_handler(_echo),
+        "Stream": grpc.unary_stream_rpc_method_handler(_stream)})
     server.add_generic_rpc_handlers((handler,))
 
 
@@ -62,6 +71,37 @@ async def test_errors_map_to_statuses(channel, payload, code, fragment):
         await _call(channel)(payload, metadata=(("x-request-id", "req-123"),), timeout=5)
     assert err.value.code() == code
     assert fragment in err.value.details()
+
+
+# Every domain error class and the status a caller sees (Envoy then maps it to HTTP).
+EVERY_ERROR = {
+    "AimeeError": grpc.StatusCode.INTERNAL,
+    "InvalidArgument": grpc.StatusCode.INVALID_ARGUMENT,
+    "NotFound": grpc.StatusCode.NOT_FOUND,
+    "FailedPrecondition": grpc.StatusCode.FAILED_PRECONDITION,
+    "Conflict": grpc.StatusCode.ABORTED,
+    "Unavailable": grpc.StatusCode.UNAVAILABLE,
+    "DeadlineExceeded": grpc.StatusCode.DEADLINE_EXCEEDED,
+    "Unimplemented": grpc.StatusCode.UNIMPLEMENTED,
+}
+
+
+def test_the_table_names_every_error_class():
+    classes = {name for name, value in vars(errors).items()
+               if isinstance(value, type) and issubclass(value, errors.AimeeError)}
+    assert classes == set(EVERY_ERROR)
+
+
+@pytest.mark.parametrize("name", sorted(EVERY_ERROR))
+async def test_every_error_class_maps_to_its_status_unary_and_streaming(channel, name):
+    with pytest.raises(grpc.aio.AioRpcError) as unary:
+        await _call(channel)(f"raise:{name}".encode(), timeout=5)
+    assert (unary.value.code(), unary.value.details()) == (EVERY_ERROR[name], f"{name}のテスト")
+    stream = channel.unary_stream("/test.Echo/Stream")(name.encode(), timeout=5)
+    assert await stream.read() == b"first"
+    with pytest.raises(grpc.aio.AioRpcError) as streamed:
+        await stream.read()
+    assert (streamed.value.code(), streamed.value.details()) == (EVERY_ERROR[name], f"{name}のテスト")
 
 
 async def test_request_id_reaches_the_handler(channel):

@@ -11,7 +11,7 @@ from grpc_health.v1 import health_pb2, health_pb2_grpc
 from services.intent.config import Settings
 from services.intent.model import Intent
 from services.intent.server import SERVICE_NAME, build
-from services.intent.servicer import from_proto, to_proto
+from services.intent.wire import from_proto, to_proto
 from tests.support.in_process import serving
 
 
