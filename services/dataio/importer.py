@@ -94,7 +94,7 @@ def run_import(database: str | None, fh: BinaryIO, options: ImportOptions, url: 
             elif options.dry_run:
                 report["status"] = "validated"
             else:
-                _upsert(cur, kind)
+                _upsert(cur, kind, report)
                 report["status"] = "imported"
             if report["status"] == "imported":
                 conn.commit()
@@ -166,15 +166,29 @@ def _count(cur, kind: Kind) -> dict:
     return {"inserted": inserted, "updated": staged - inserted - unchanged, "unchanged": unchanged}
 
 
-def _upsert(cur, kind: Kind) -> None:
+def _upsert(cur, kind: Kind, counts: dict) -> None:
+    """New keys: one INSERT ... SELECT; changed rows: one UPDATE ... JOIN; unchanged rows are never touched.
+
+    Each statement runs only when the counts say it has work, so re-importing a file costs one counting
+    join. Foreign-key checks are off for these two statements only: every id was resolved from the master
+    tables inside this same transaction.
+    """
     cols = ", ".join(f"`{c}`" for c in kind.columns)
-    t = f"`{kind.table}`"  # qualified: the staging SELECT has the same column names
-    updates = [f"{t}.`{c}` = VALUES(`{c}`)" for c in kind.value_columns]
-    if kind.bump_version:  # evaluated first, while the row still holds its old values
-        same = " AND ".join(f"{t}.`{c}` <=> VALUES(`{c}`)" for c in kind.value_columns)
-        updates.insert(0, f"{t}.`version` = IF({same}, {t}.`version`, {t}.`version` + 1)")
-    cur.execute(f"INSERT INTO `{kind.table}` ({cols}) SELECT {cols} FROM {STAGE} "
-                f"ON DUPLICATE KEY UPDATE {', '.join(updates)}")
+    first = kind.key[0]
+    cur.execute("SET SESSION foreign_key_checks = 0")
+    try:
+        if counts["inserted"]:
+            cur.execute(f"INSERT INTO `{kind.table}` ({cols}) SELECT {', '.join(f's.`{c}`' for c in kind.columns)} "
+                        f"FROM {STAGE} s LEFT JOIN `{kind.table}` t ON {_join(kind)} WHERE t.`{first}` IS NULL")
+        if counts["updated"]:
+            same = " AND ".join(f"t.`{c}` <=> s.`{c}`" for c in kind.value_columns)
+            sets = [f"t.`{c}` = s.`{c}`" for c in kind.value_columns]
+            if kind.bump_version:  # MySQL assigns left to right: compare before the values change
+                sets.insert(0, "t.`version` = t.`version` + 1")
+            cur.execute(f"UPDATE `{kind.table}` t JOIN {STAGE} s ON {_join(kind)} SET {', '.join(sets)} "
+                        f"WHERE NOT ({same})")
+    finally:
+        cur.execute("SET SESSION foreign_key_checks = 1")
 
 
 def _replace(cur, kind: Kind, changes: Changes) -> int:

@@ -92,80 +92,107 @@ def guess_kind(header: list[str]) -> str:
     return best if score >= 0.5 else ""
 
 
+MEMO_LIMIT = 20_000  # distinct raw values remembered per column (dates, statuses, hours repeat a lot)
+
+
 def row_converter(plan: Plan, refs: Refs, errors: RowErrors):
-    """cells → staging tuple (strings / None), or None when the row is bad (errors recorded)."""
+    """cells → staging list (strings / None), or None when the row is bad (errors recorded).
+
+    Hot loop of a million-row import: each column remembers the conversions of the raw values it has
+    seen (bounded), so a typical attendance cell costs one dict lookup instead of a parse.
+    """
     kind = plan.kind
-    slots = plan.slots
+    tables = {"employee": refs.employees, "location": refs.locations, "process": refs.processes}
+    slots = []
+    for mode, arg, f in plan.slots:
+        memo: dict = {}
+        if mode == "ref":
+            memo = {k: str(v) for k, v in tables[f.ref].items() if v != AMBIGUOUS}
+        slots.append((mode, arg, f, memo))
     derived_location = kind.derived_location
-    emp_loc = refs.employee_location
+    emp_loc = {str(k): str(v) for k, v in refs.employee_location.items()}
     checks = CHECKS.get(kind.name)
     positions = {c: i for i, c in enumerate(kind.columns)}
+    loc_pos = positions.get("location_id")
+    emp_pos = positions.get("employee_id")
 
     def convert(line: int, cells: list):
         out: list = []
+        append = out.append
         bad = False
-        employee_id = None
         n = len(cells)
-        for mode, arg, f in slots:
+        for mode, arg, f, memo in slots:
             if mode == "cell":
                 raw = cells[arg] if arg < n else ""
+                hit = memo.get(raw)
+                if hit is not None:
+                    append(hit)
+                    continue
                 if raw == "" or (isinstance(raw, str) and not raw.strip()):
                     if f.required:
                         errors.add(line, f.name, raw, "必須です（空欄）")
                         bad = True
-                    out.append(f.default)
+                    append(f.default)
                     continue
                 try:
-                    out.append(f.convert(raw))
+                    value = f.convert(raw)
                 except BadValue as exc:
                     errors.add(line, f.name, raw, str(exc))
                     bad = True
-                    out.append(None)
+                    append(None)
+                    continue
+                if len(memo) < MEMO_LIMIT:
+                    memo[raw] = value
+                append(value)
             elif mode == "ref":
                 raw = cells[arg] if arg < n else ""
-                value = raw.strip() if isinstance(raw, str) else str(raw)
-                if not value:
-                    if f.required:
-                        errors.add(line, f.name, raw, "必須です（空欄）")
-                        bad = True
-                    out.append(None)
+                hit = memo.get(raw) if isinstance(raw, str) else None
+                if hit is not None:
+                    append(hit)
                     continue
-                found = refs.lookup(f.ref, value)
-                if found is None:
-                    label = REF_LABELS[f.ref]
-                    unknown = errors.unknown.setdefault(label, set())
-                    if len(unknown) < MAX_UNKNOWN_PER_REF:
-                        unknown.add(value)
-                    errors.add(line, f.name, value, f"{label}「{value}」は登録されていません"
-                                                     f"（先に{label}マスタを取り込んでください）")
+                append(_resolve_ref(line, f, raw, refs, errors))
+                if out[-1] is None and (f.required or (str(raw).strip() if raw is not None else "")):
                     bad = True
-                elif found == AMBIGUOUS:
-                    errors.add(line, f.name, value, f"同じ名前の従業員が複数います。{f.name}は従業員コードで指定してください")
-                    bad = True
-                    found = None
-                if f.ref == "employee":
-                    employee_id = found
-                out.append(None if found is None else str(found))
             elif mode == "derived":
-                out.append(None)  # filled below once the employee is known
-            elif mode == "const":
-                out.append(arg)
-            else:
-                out.append(arg)
-        if derived_location and not bad:
-            pos = positions["location_id"]
-            if out[pos] is None:
-                out[pos] = str(emp_loc[int(employee_id)]) if employee_id is not None else None
-        if checks and not bad:
-            for column, message in checks(out, positions):
-                errors.add(line, column, None, message)
-                bad = True
+                append(None)  # filled below once the employee is known
+            else:  # const / default
+                append(arg)
         if bad:
             errors.bad_rows += 1
             return None
+        if derived_location and out[loc_pos] is None:
+            out[loc_pos] = emp_loc[out[emp_pos]]
+        if checks:
+            for column, message in checks(out, positions):
+                errors.add(line, column, None, message)
+                bad = True
+            if bad:
+                errors.bad_rows += 1
+                return None
         return out
 
     return convert
+
+
+def _resolve_ref(line: int, f: Field, raw, refs: Refs, errors: RowErrors) -> str | None:
+    """The slow path of a reference (not an exact code or name): normalised lookup, errors, unknowns."""
+    value = raw.strip() if isinstance(raw, str) else ("" if raw is None else str(raw))
+    if not value:
+        if f.required:
+            errors.add(line, f.name, raw, "必須です（空欄）")
+        return None
+    found = refs.lookup(f.ref, value)
+    if found is None:
+        label = REF_LABELS[f.ref]
+        unknown = errors.unknown.setdefault(label, set())
+        if len(unknown) < MAX_UNKNOWN_PER_REF:
+            unknown.add(value)
+        errors.add(line, f.name, value, f"{label}「{value}」は登録されていません（先に{label}マスタを取り込んでください）")
+        return None
+    if found == AMBIGUOUS:
+        errors.add(line, f.name, value, f"同じ名前の従業員が複数います。{f.name}は従業員コードで指定してください")
+        return None
+    return str(found)
 
 
 def _attendance_checks(out, pos):
