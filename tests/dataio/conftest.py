@@ -14,6 +14,8 @@ from services.dataio.samples import FILES, IMPORT_ORDER, write_samples
 from tests.conftest import TEST_DATABASE
 
 IMPORT_DB = f"{TEST_DATABASE}_imp"
+FIRST_REPORTS: dict[str, dict] = {}  # kind -> report of the first import into IMPORT_DB (tests change it later)
+SECOND_REPORTS: dict[str, dict] = {}  # kind -> report of importing the same file again, right after
 
 
 @pytest.fixture(scope="session")
@@ -42,5 +44,8 @@ def imported_db(samples) -> str:
     for kind in IMPORT_ORDER:
         report = import_file(IMPORT_DB, samples / FILES[kind], kind)
         assert report["status"] == "imported", report["message"]
+        FIRST_REPORTS[kind] = report
+    for kind in IMPORT_ORDER:
+        SECOND_REPORTS[kind] = import_file(IMPORT_DB, samples / FILES[kind], kind)
     yield IMPORT_DB
     drop_database(IMPORT_DB)
