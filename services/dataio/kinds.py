@@ -68,7 +68,7 @@ class Kind:
 
 def normalise_header(text: str) -> str:
     """NFKC, trimmed, lower case, no spaces/underscores: 'Employee Code' = 'employee_code' = '従業員コード '."""
-    return "".join(ch for ch in unicodedata.normalize("NFKC", str(text)).strip().lower() if ch not in " _-　")
+    return "".join(ch for ch in unicodedata.normalize("NFKC", str(text)).strip().lower() if ch not in " _-　\ufeff")
 
 
 def _employee(required: bool = True) -> Field:
