@@ -177,8 +177,11 @@ def _upsert(cur, kind: Kind, counts: dict) -> None:
     first = kind.key[0]
     cur.execute("SET SESSION foreign_key_checks = 0")
     try:
-        if counts["inserted"]:
-            cur.execute(f"INSERT INTO `{kind.table}` ({cols}) SELECT {', '.join(f's.`{c}`' for c in kind.columns)} "
+        staged_cols = ", ".join(f"s.`{c}`" for c in kind.columns)
+        if counts["inserted"] and not (counts["updated"] or counts["unchanged"]):  # all new: no anti-join
+            cur.execute(f"INSERT INTO `{kind.table}` ({cols}) SELECT {staged_cols} FROM {STAGE} s")
+        elif counts["inserted"]:
+            cur.execute(f"INSERT INTO `{kind.table}` ({cols}) SELECT {staged_cols} "
                         f"FROM {STAGE} s LEFT JOIN `{kind.table}` t ON {_join(kind)} WHERE t.`{first}` IS NULL")
         if counts["updated"]:
             same = " AND ".join(f"t.`{c}` <=> s.`{c}`" for c in kind.value_columns)
