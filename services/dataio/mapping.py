@@ -176,6 +176,8 @@ def row_converter(plan: Plan, refs: Refs, errors: RowErrors):
 
 def _resolve_ref(line: int, f: Field, raw, refs: Refs, errors: RowErrors) -> str | None:
     """The slow path of a reference (not an exact code or name): normalised lookup, errors, unknowns."""
+    if isinstance(raw, float) and raw.is_integer():
+        raw = int(raw)  # an Excel number cell holding a code such as 1001
     value = raw.strip() if isinstance(raw, str) else ("" if raw is None else str(raw))
     if not value:
         if f.required:

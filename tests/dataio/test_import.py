@@ -160,3 +160,17 @@ def test_multirow_insert_fallback_gives_the_same_report(imported_db, samples):
     slow = import_file(imported_db, samples / FILES["shift_plans"], "shift_plans", dry_run=True, use_infile=False)
     keys = ("rows", "inserted", "updated", "unchanged", "bad_row_count")
     assert [fast[k] for k in keys] == [slow[k] for k in keys]
+
+
+def test_xlsx_number_cells_and_dates_resolve(imported_db, tmp_path):
+    """Excel stores a numeric code as a float and a date as a datetime: both are read as the clerk meant."""
+    import datetime as dt
+
+    from services.dataio.writers import xlsx_bytes
+    run_import(imported_db, _csv("従業員コード,氏名,拠点,スキルレベル,入社日\n1001,数字 太郎,横浜,2,2026-01-05\n"),
+               ImportOptions(kind="employees"))
+    book = tmp_path / "att.xlsx"
+    book.write_bytes(xlsx_bytes(["従業員コード", "勤務日", "勤怠区分", "実働時間"],
+                                [(1001.0, dt.date(2001, 6, 1), "出勤", 7.5)]))
+    report = import_file(imported_db, book, "attendance")
+    assert (report["status"], report["inserted"], report["format"]) == ("imported", 1, "xlsx"), report["bad_rows"]

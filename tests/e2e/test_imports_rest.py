@@ -61,3 +61,13 @@ def test_exports_are_files_with_japanese_headers(http):
     assert xlsx.status_code == 200 and xlsx.content.startswith(b"PK\x03\x04")
     unknown = http.get("/api/v1/exports/payroll")
     assert unknown.status_code == 400
+
+
+def test_knowhow_dry_run_through_rest(http):
+    text = "カテゴリ: 成功事例\n拠点: 横浜\n# 月曜の朝礼\n月曜は朝礼で欠勤連絡を確認する。\n"
+    resp = http.post("/api/v1/imports", json={"kind": "knowhow", "file_name": "朝礼.md", "text": text, "dry_run": True})
+    assert resp.status_code == 200, resp.text
+    body = resp.json()
+    assert (body["status"], body["rows"]) == ("validated", "1") and "1 件の文書" in body["message"]
+    pdf = http.post("/api/v1/imports", json={"kind": "knowhow", "file_name": "x.pdf", "text": "abc", "dry_run": True})
+    assert pdf.status_code == 400 and ".md" in pdf.json()["message"]
