@@ -15,6 +15,9 @@ class Settings:
     backup_dir: str
     # Largest file the REST door accepts in one request body (decoded); larger files go through the CLI.
     import_max_bytes: int
+    # Chunked REST uploads: where pieces wait, and the largest assembled file.
+    upload_dir: str
+    upload_max_bytes: int
 
     @classmethod
     def from_env(cls) -> "Settings":
@@ -25,4 +28,6 @@ class Settings:
             chroma_path=env.env_str("CHROMADB_PATH", "var/chroma"),
             backup_dir=env.env_str("BACKUP_DIR", "var/backups"),
             import_max_bytes=env.env_int("IMPORT_MAX_BYTES", 768 * 1024),
+            upload_dir=env.env_str("UPLOAD_DIR", "var/uploads"),
+            upload_max_bytes=env.env_int("IMPORT_MAX_UPLOAD_BYTES", 200 * 1024 * 1024),
         )

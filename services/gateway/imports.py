@@ -25,6 +25,7 @@ from services.dataio.export import export_bytes
 from services.dataio.importer import ImportOptions, run_import
 from services.dataio.kinds import KNOWHOW
 from services.dataio.knowhow import import_documents
+from services.dataio.uploads import UploadStore
 from services.gateway.config import Settings
 
 SERVICE_NAME = imports_pb2.DESCRIPTOR.services_by_name["ImportsApiService"].full_name
@@ -53,10 +54,11 @@ class ImportsApiServicer(imports_pb2_grpc.ImportsApiServiceServicer):
     def __init__(self, settings: Settings, pool, engines, dataio: DataioSettings | None = None):
         self.settings, self.pool, self.engines = settings, pool, engines
         self.limits = dataio or DataioSettings.from_env()
+        self.uploads = UploadStore(self.limits.upload_dir, self.limits.upload_max_bytes)
 
     def _payload(self, request) -> bytes:
         data = request.content or request.text.encode("utf-8")
-        if not data:
+        if not data and not (request.upload_id and request.final):  # a chunked upload may end with no bytes
             raise InvalidArgument("ファイルの中身がありません。content（base64）か text にファイルを入れてください")
         if len(data) > self.limits.import_max_bytes:
             raise InvalidArgument(f"ファイルが大きすぎます（{len(data):,} バイト、上限 {self.limits.import_max_bytes:,} バイト）。"
@@ -65,13 +67,35 @@ class ImportsApiServicer(imports_pb2_grpc.ImportsApiServiceServicer):
 
     async def CreateImport(self, request, context):
         data = self._payload(request)
+        if request.upload_id:
+            return await self._chunk(request, data)
         if request.kind == KNOWHOW:
             report = await import_documents([(request.file_name or "document.txt", data)], self._add_document,
                                             dry_run=request.dry_run)
             return report_message(report)
+        return await self._import(request, io.BytesIO(data))
+
+    async def _chunk(self, request, data: bytes):
+        """One piece of a chunked upload; the final piece imports the assembled file."""
+        if request.kind == KNOWHOW:
+            raise InvalidArgument("ノウハウ文書は分割アップロードできません（1ファイルずつ送ってください）")
+        received = await asyncio.to_thread(self.uploads.append, request.upload_id, request.offset, data)
+        if not request.final:
+            return imports_pb2.ImportReport(status="receiving", kind=request.kind, file_name=request.file_name,
+                                            received_bytes=received,
+                                            message=f"{received:,} バイト受信しました。続きを送ってください")
+        try:
+            with self.uploads.open(request.upload_id) as fh:
+                reply = await self._import(request, fh)
+        finally:
+            self.uploads.discard(request.upload_id)
+        reply.received_bytes = received
+        return reply
+
+    async def _import(self, request, fh):
         options = ImportOptions(kind=request.kind, dry_run=request.dry_run, skip_bad_rows=request.skip_bad_rows,
                                 replace=request.replace, file_name=request.file_name)
-        report = await asyncio.to_thread(run_import, None, io.BytesIO(data), options, self.settings.database_url)
+        report = await asyncio.to_thread(run_import, None, fh, options, self.settings.database_url)
         if report["changes"] is not None:
             done = await after_import(report["changes"], self.settings.database_url, self.settings.redis_url,
                                       self.settings.cache_prefix)

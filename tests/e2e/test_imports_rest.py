@@ -71,3 +71,23 @@ def test_knowhow_dry_run_through_rest(http):
     assert (body["status"], body["rows"]) == ("validated", "1") and "1 件の文書" in body["message"]
     pdf = http.post("/api/v1/imports", json={"kind": "knowhow", "file_name": "x.pdf", "text": "abc", "dry_run": True})
     assert pdf.status_code == 400 and ".md" in pdf.json()["message"]
+
+
+def test_chunked_upload_imports_the_assembled_file(http):
+    import uuid
+    data = (HEADER + _existing_attendance_row()).encode("cp932")
+    uid = uuid.uuid4().hex
+    pieces = [data[:10], data[10:25], data[25:]]
+    first = http.post("/api/v1/imports", json={"kind": "attendance", "upload_id": uid, "offset": 0,
+                                               "content": _b64(pieces[0])})
+    assert first.status_code == 200 and first.json()["status"] == "receiving"
+    gap = http.post("/api/v1/imports", json={"kind": "attendance", "upload_id": uid, "offset": 99,
+                                             "content": _b64(pieces[1])})
+    assert gap.status_code == 409 and "10 バイト目から" in gap.json()["message"]
+    http.post("/api/v1/imports", json={"kind": "attendance", "upload_id": uid, "offset": 10,
+                                       "content": _b64(pieces[1])}).raise_for_status()
+    last = http.post("/api/v1/imports", json={"kind": "attendance", "upload_id": uid, "offset": 25, "final": True,
+                                              "content": _b64(pieces[2])})
+    assert last.status_code == 200, last.text
+    body = last.json()
+    assert (body["status"], body["unchanged"], body["received_bytes"]) == ("imported", "1", str(len(data)))
