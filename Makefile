@@ -11,13 +11,16 @@ RUN := $(PY) -m services.common.dotenv
 DB ?=
 DB_ARG = $(if $(DB),--database $(DB))
 
-.PHONY: help setup gen lint data data-reset data-scale migrate-knowledge up down status demo test bench llm-local clean web web-test chromium
+.PHONY: help setup gen lint data data-reset data-scale migrate migrate-knowledge up down status demo test bench llm-local clean \
+	web web-test chromium import export backup restore sample-files
 
 help:
 	@echo "make demo    - set up everything, start the mesh, answer the seed's two example requests"
 	@echo "make test    - set up everything and run the whole test suite"
 	@echo "make up | down | status | data | data-scale | migrate-knowledge | bench | lint | llm-local"
 	@echo "make web (build the console) | web-test (Vitest) | chromium (install /usr/bin/chromium for browser tests)"
+	@echo "make import KIND=attendance FILE=x.csv [DRY_RUN=1] [SKIP_BAD_ROWS=1] [REPLACE=1] | export DATASET=alerts [FORMAT=csv]"
+	@echo "make backup | restore FILE=var/backups/x.tar.gz [DATABASE=name] [FORCE=1] | sample-files | migrate"
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -48,6 +51,32 @@ data-reset: setup
 
 data-scale: setup
 	$(RUN) db.load --database aimee_scale --scale --sites 50 --staff 200 --days 365
+
+# Pending schema migrations (db/migrations) into $(DB); make data and the loader run them too.
+migrate: setup
+	$(PY) -m db.migrate --database $(DB)
+
+# Bring your own data (docs/imports.md). The database is $(DB) unless DATABASE=... is given.
+DATABASE ?= $(DB)
+import: setup
+	@test -n "$(KIND)" -a -n "$(FILE)" || { echo "usage: make import KIND=attendance FILE=path [DRY_RUN=1] [SKIP_BAD_ROWS=1] [REPLACE=1]"; exit 2; }
+	$(PY) -m services.dataio import --database $(DATABASE) --kind $(KIND) --file "$(FILE)" \
+		$(if $(DRY_RUN),--dry-run) $(if $(SKIP_BAD_ROWS),--skip-bad-rows) $(if $(REPLACE),--replace)
+
+export: setup
+	@test -n "$(DATASET)" || { echo "usage: make export DATASET=assignments|alerts|productivity [FORMAT=xlsx|csv] [LOCATION=横浜] [OUT=file]"; exit 2; }
+	$(PY) -m services.dataio export --database $(DATABASE) --dataset $(DATASET) --format $(or $(FORMAT),xlsx) \
+		$(if $(LOCATION),--location "$(LOCATION)") $(if $(OUT),--out "$(OUT)")
+
+backup: setup
+	$(PY) -m services.dataio backup --database $(DATABASE)
+
+restore: setup
+	@test -n "$(FILE)" || { echo "usage: make restore FILE=var/backups/aimee-....tar.gz [DATABASE=name] [FORCE=1]"; exit 2; }
+	$(PY) -m services.dataio restore "$(FILE)" --database $(DATABASE) $(if $(FORCE),--force)
+
+sample-files: setup
+	$(PY) -m services.dataio samples --out var/samples
 
 # With embedded Chroma only one process may open the store: refuse while the mesh runs (the knowledge
 # engine also seeds an empty collection by itself at start).

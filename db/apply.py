@@ -1,7 +1,8 @@
-"""Apply db/schema.sql to a database idempotently (`python -m db.apply [--database NAME]`).
+"""Bring a database's schema up to date (`python -m db.apply [--database NAME]`).
 
-schema.sql only holds CREATE TABLE IF NOT EXISTS statements (MySQL 8 and MariaDB alike),
-so applying it twice is a no-op.
+The schema is the numbered migrations in db/migrations/ (001 is the former schema.sql); `apply_schema`
+keeps its signature for its callers and runs the pending ones through db.migrate, so applying twice is a
+no-op and an existing database is never dropped to upgrade. This module also owns the SQL splitter.
 """
 from __future__ import annotations
 
@@ -9,9 +10,9 @@ import argparse
 import sys
 from pathlib import Path
 
-from db.connect import connect, ensure_database, parse_database_url
+from db.connect import parse_database_url
 
-SCHEMA_PATH = Path(__file__).with_name("schema.sql")
+SCHEMA_PATH = Path(__file__).with_name("migrations") / "001_schema.sql"  # the baseline (former schema.sql)
 
 
 def split_statements(sql: str) -> list[str]:
@@ -56,15 +57,9 @@ def schema_statements(path: Path = SCHEMA_PATH) -> list[str]:
 
 
 def apply_schema(database: str | None = None, url: str | None = None, create: bool = True) -> int:
-    """Create the database if needed and run every schema statement. Returns the statement count."""
-    name = database or parse_database_url(url)["database"] or "aimee_db"
-    if create:
-        ensure_database(name, url)
-    statements = schema_statements()
-    with connect(database=name, url=url, autocommit=True) as conn, conn.cursor() as cur:
-        for stmt in statements:
-            cur.execute(stmt)
-    return len(statements)
+    """Create the database if needed and apply every pending migration. Returns the statements run."""
+    from db.migrate import migrate  # db.migrate imports this module's splitter
+    return migrate(database, url, create=create)["statements"]
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -18,10 +18,12 @@ from services.analytics.deps import Deps
 from services.analytics.detection.runner import detect_alerts
 from services.common import cache_names
 from services.common.cache import Cache
+from services.common.config import DEFAULT_CACHE_PREFIX
 from services.common.db import create_pool, with_database
 
 
-async def backfill(database_url: str, redis_url: str, days: int = 14, cache_prefix: str = "aimee") -> dict:
+async def backfill(database_url: str, redis_url: str, days: int = 14,
+                   cache_prefix: str = DEFAULT_CACHE_PREFIX) -> dict:
     pool = await create_pool(database_url, minsize=1, maxsize=4)
     cache = Cache(redis_url, prefix=cache_prefix)
     try:

@@ -24,6 +24,8 @@ from typing import Any
 
 import redis.asyncio as redis
 
+from services.common.config import DEFAULT_CACHE_PREFIX
+
 log = logging.getLogger("aimee.cache")
 
 HEAL_BACKOFF_MIN = 0.2
@@ -31,7 +33,7 @@ HEAL_BACKOFF_MAX = 2.0
 
 
 class Cache:
-    def __init__(self, url: str, prefix: str = "aimee", ttl_seconds: int = 3600):
+    def __init__(self, url: str, prefix: str = DEFAULT_CACHE_PREFIX, ttl_seconds: int = 3600):
         self._redis = redis.from_url(url, decode_responses=False, socket_timeout=1.0, socket_connect_timeout=1.0)
         self.prefix = prefix
         self.ttl = ttl_seconds

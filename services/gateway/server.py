@@ -8,7 +8,7 @@ import asyncio
 import logging
 from dataclasses import dataclass, field
 
-from aimee.gateway.v1 import gateway_pb2, gateway_pb2_grpc
+from aimee.gateway.v1 import gateway_pb2, gateway_pb2_grpc, imports_pb2_grpc
 from services.common import logs
 from services.common.cache import Cache
 from services.common.db import create_pool, ping
@@ -21,13 +21,14 @@ from services.gateway.config import Settings
 from services.gateway.engines import Engines, Passthrough
 from services.gateway.health import HealthProbe
 from services.gateway.intake import IntakeInterceptor
+from services.gateway.imports import SERVICE_NAME as IMPORTS_SERVICE_NAME, ImportsApiServicer
 from services.gateway.orchestrator import Orchestrator
 from services.gateway.servicer import (AiServicer, AlertsApiServicer, AnalyticsApiServicer, AssignmentsApiServicer,
                                        ChatApiServicer, KnowledgeApiServicer, MeshStatusServicer)
 from services.gateway.ws import WebSocketBridge
 
 log = logging.getLogger("aimee.gateway")
-SERVICE_NAMES = [s.full_name for s in gateway_pb2.DESCRIPTOR.services_by_name.values()]
+SERVICE_NAMES = [s.full_name for s in gateway_pb2.DESCRIPTOR.services_by_name.values()] + [IMPORTS_SERVICE_NAME]
 
 
 @dataclass
@@ -74,6 +75,7 @@ async def build(settings: Settings) -> Gateway:
          AssignmentsApiServicer(engines, passthrough, cache, sites)),
         (gateway_pb2_grpc.add_ChatApiServiceServicer_to_server, ChatApiServicer(orchestrator, chat)),
         (gateway_pb2_grpc.add_MeshStatusServiceServicer_to_server, MeshStatusServicer(probe)),
+        (imports_pb2_grpc.add_ImportsApiServiceServicer_to_server, ImportsApiServicer(s, pool, engines)),
     ]
     gateway = Gateway(settings=s, orchestrator=orchestrator,
                       bridge=WebSocketBridge(orchestrator, chat, s.api_tokens))

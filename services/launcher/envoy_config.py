@@ -48,6 +48,7 @@ GATEWAY_SERVICES: tuple[str, ...] = (
     "aimee.gateway.v1.AssignmentsApiService",
     "aimee.gateway.v1.ChatApiService",
     "aimee.gateway.v1.MeshStatusService",
+    "aimee.gateway.v1.ImportsApiService",  # protos/aimee/gateway/v1/imports.proto
 )
 
 # Routes allowed a longer timeout than route_timeout_s: (REST path, gRPC path) → seconds.
@@ -55,6 +56,8 @@ LONG_RUNNING_PATHS: tuple[tuple[str, str, int], ...] = (
     ("/api/v1/benchmark", "/aimee.gateway.v1.AiService/RunBenchmark", 600),
     # Registering a long document embeds every chunk (~0.1-0.5 s each on 2 cores).
     ("/api/v1/knowledge/documents", "/aimee.gateway.v1.KnowledgeApiService/AddKnowledgeDocument", 600),
+    # An import validates, upserts and then runs alert detection for the file's sites and days.
+    ("/api/v1/imports", "/aimee.gateway.v1.ImportsApiService/CreateImport", 300),
 )
 
 WS_PREFIX = "/ws/"

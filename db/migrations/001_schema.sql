@@ -1,4 +1,4 @@
--- AIMEE aimee_db schema: 14 tables. Idempotent (CREATE TABLE IF NOT EXISTS); applied by `python -m db.apply`.
+-- Migration 001: the AIMEE aimee_db baseline schema (14 tables), formerly db/schema.sql. Idempotent (CREATE TABLE IF NOT EXISTS).
 -- Table and column names the seed's SQL uses are fixed; the rest is ours.
 -- location_id is denormalised into productivity_records and attendance_records so that per-site
 -- aggregation runs on a covering index without a join (the seed's joined queries still work unchanged).

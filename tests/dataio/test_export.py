@@ -1,0 +1,74 @@
+"""Exports: Japanese headers, typed dates and numbers in .xlsx, formula text escaped, BOM in CSV."""
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+
+import openpyxl
+
+from services.common.db import create_pool, with_database
+from services.dataio.export import export_bytes, points_table
+from services.dataio.importer import ImportOptions, run_import
+from services.dataio.writers import escape_formula
+from tests.conftest import TEST_DATABASE_URL
+
+
+async def _export(database: str, dataset: str, fmt: str, **params):
+    pool = await create_pool(with_database(TEST_DATABASE_URL, database), maxsize=2)
+    try:
+        return await export_bytes(dataset, fmt, pool, **params)
+    finally:
+        pool.close()
+        await pool.wait_closed()
+
+
+def _formula_assignment(database: str) -> str:
+    day = (dt.date.today() + dt.timedelta(days=1)).isoformat()
+    run_import(database, io.BytesIO("従業員コード,氏名,拠点,スキルレベル,入社日\n"
+                                    "FORMULA-0002,\"=cmd|' /C calc'!A0\",横浜,1,2026-01-05\n".encode()),
+               ImportOptions(kind="employees"))
+    run_import(database, io.BytesIO(f"従業員コード,工程,日付,時間帯,計画時間\nFORMULA-0002,梱包,{day},午前,4\n".encode()),
+               ImportOptions(kind="daily_assignments"))
+    return day
+
+
+async def test_assignments_xlsx_is_typed_and_formula_text_stays_text(imported_db):
+    day = _formula_assignment(imported_db)
+    content, media, name = await _export(imported_db, "assignments", "xlsx", location="横浜", date_from=day, date_to=day)
+    assert media.endswith("spreadsheetml.sheet") and name.endswith(".xlsx")
+    sheet = openpyxl.load_workbook(io.BytesIO(content)).active
+    rows = list(sheet.iter_rows(values_only=True))
+    assert rows[0][:7] == ("拠点", "日付", "時間帯", "従業員コード", "氏名", "工程", "計画時間")
+    mine = next(r for r in rows[1:] if r[3] == "FORMULA-0002")
+    assert isinstance(mine[1], dt.datetime) and mine[1].date().isoformat() == day
+    assert isinstance(mine[6], (int, float)) and mine[6] == 4  # a number cell, not text
+    assert mine[4] == "=cmd|' /C calc'!A0"  # a text cell, not a formula
+    cell = next(c for c in sheet.iter_rows(min_row=2) if c[3].value == "FORMULA-0002")[4]
+    assert cell.data_type == "s"
+
+
+async def test_assignments_csv_has_a_bom_and_escapes_formulas(imported_db):
+    day = _formula_assignment(imported_db)
+    content, media, _ = await _export(imported_db, "assignments", "csv", date_from=day, date_to=day)
+    assert content.startswith(b"\xef\xbb\xbf") and media.startswith("text/csv")
+    rows = list(csv.reader(io.StringIO(content.decode("utf-8-sig"))))
+    mine = next(r for r in rows if r[3] == "FORMULA-0002")
+    assert mine[4] == "'=cmd|' /C calc'!A0"
+
+
+async def test_alerts_and_productivity_exports(imported_db):
+    content, _, _ = await _export(imported_db, "alerts", "csv")
+    header = next(csv.reader(io.StringIO(content.decode("utf-8-sig"))))
+    assert header[:5] == ["アラートID", "拠点", "種別", "重要度", "状態"]
+    content, _, _ = await _export(imported_db, "productivity", "xlsx", location="横浜")
+    rows = list(openpyxl.load_workbook(io.BytesIO(content)).active.iter_rows(values_only=True))
+    assert rows[0][:3] == ("開始日", "終了日", "工程") and len(rows) > 1
+    assert isinstance(rows[1][0], dt.datetime) and isinstance(rows[1][3], (int, float))
+
+
+def test_escape_rules_and_points_table():
+    assert escape_formula("=1+1") == "'=1+1" and escape_formula("@SUM(A1)") == "'@SUM(A1)"
+    assert escape_formula("-3") == "-3" and escape_formula("横浜") == "横浜"
+    header, rows = points_table([{"period_start": "2026-01-01", "mean": 98.5, "sample_size": 3}])
+    assert header == ["開始日", "平均生産性", "件数"] and rows[0][0] == dt.date(2026, 1, 1)
