@@ -22,18 +22,12 @@ class Settings:
     @classmethod
     def from_env(cls) -> "Settings":
         return cls(
-            host=env.bind_host(),
-            port=env.service_port("analytics"),
-            database_url=env.database_url(),
-            redis_url=env.redis_url(),
+            **env.engine_storage("analytics", pool_size=8),
             # ANALYTICS_CACHE=0 turns the Redis cache off (benchmarks measure real query time that way).
             cache_enabled=env.env_bool("ANALYTICS_CACHE", True),
-            # Must be the same prefix in every engine, or cross-engine invalidation misses our keys.
-            cache_prefix=env.cache_prefix(),
             cache_ttl_seconds=env.cache_ttl_seconds(),
             # 0 = no periodic detection (tests); e.g. 3600 in production.
             alert_detection_interval_seconds=env.env_int("ALERT_DETECTION_INTERVAL_SECONDS", 0),
             # Days before today a scheduled run re-checks, so a missed run is caught up idempotently.
             alert_lookback_days=env.env_int("ALERT_LOOKBACK_DAYS", 7),
-            db_pool_size=env.env_int("ANALYTICS_DB_POOL_SIZE", 8),
         )

@@ -15,24 +15,22 @@ def env_str(name: str, default: str = "") -> str:
     return value if value != "" else default
 
 
-def env_int(name: str, default: int) -> int:
+def _env_number(name: str, default, cast, kind: str):
     raw = os.environ.get(name, "")
     if raw == "":
         return default
     try:
-        return int(raw)
+        return cast(raw)
     except ValueError as exc:
-        raise InvalidArgument(f"環境変数 {name} は整数で指定してください（現在: {raw!r}）") from exc
+        raise InvalidArgument(f"環境変数 {name} は{kind}で指定してください（現在: {raw!r}）") from exc
+
+
+def env_int(name: str, default: int) -> int:
+    return _env_number(name, default, int, "整数")
 
 
 def env_float(name: str, default: float) -> float:
-    raw = os.environ.get(name, "")
-    if raw == "":
-        return default
-    try:
-        return float(raw)
-    except ValueError as exc:
-        raise InvalidArgument(f"環境変数 {name} は数値で指定してください（現在: {raw!r}）") from exc
+    return _env_number(name, default, float, "数値")
 
 
 def env_bool(name: str, default: bool) -> bool:
@@ -73,6 +71,19 @@ def redis_url() -> str:
 def cache_prefix() -> str:
     """The Redis key prefix the whole mesh shares (CACHE_PREFIX): whoever reads or bumps keys uses this."""
     return env_str("CACHE_PREFIX", DEFAULT_CACHE_PREFIX)
+
+
+def chroma_path() -> str:
+    """Where embedded Chroma keeps its store (CHROMADB_PATH): the knowledge engine and backups read the same."""
+    return env_str("CHROMADB_PATH", "var/chroma")
+
+
+def engine_storage(name: str, pool_size: int) -> dict:
+    """The fields every MySQL-backed engine's Settings share, read the same way for each: where it listens,
+    its database and pool (<NAME>_DB_POOL_SIZE), Redis and the mesh's cache prefix."""
+    return {"host": bind_host(), "port": service_port(name), "database_url": database_url(),
+            "redis_url": redis_url(), "cache_prefix": cache_prefix(),
+            "db_pool_size": env_int(f"{name.upper()}_DB_POOL_SIZE", pool_size)}
 
 
 def cache_ttl_seconds() -> int:

@@ -10,6 +10,7 @@ public API has its own bearer check, is built with `internal_token=None`.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import signal
 import time
@@ -50,20 +51,8 @@ class ContextInterceptor(grpc.aio.ServerInterceptor):
             inner = handler.unary_unary
 
             async def unary_unary(req, ctx):
-                token = request_id.bind(rid)
-                started = time.perf_counter()
-                try:
+                async with _call_scope(method, rid, ctx):
                     return await inner(req, ctx)
-                except AimeeError as exc:
-                    await ctx.abort(status_of(exc), exc.message)
-                except grpc.aio.AbortError:
-                    raise
-                except Exception:  # noqa: BLE001 - a bug must still answer a readable status
-                    log.exception("unhandled error", extra={"fields": {"method": method}})
-                    await ctx.abort(grpc.StatusCode.INTERNAL, _internal_message())
-                finally:
-                    _log_call(method, started, ctx)
-                    request_id.reset(token)
 
             return grpc.unary_unary_rpc_method_handler(
                 unary_unary, handler.request_deserializer, handler.response_serializer)
@@ -71,25 +60,32 @@ class ContextInterceptor(grpc.aio.ServerInterceptor):
             inner_stream = handler.unary_stream
 
             async def unary_stream(req, ctx):
-                token = request_id.bind(rid)
-                started = time.perf_counter()
-                try:
+                async with _call_scope(method, rid, ctx):
                     async for item in inner_stream(req, ctx):
                         yield item
-                except AimeeError as exc:
-                    await ctx.abort(status_of(exc), exc.message)
-                except grpc.aio.AbortError:
-                    raise
-                except Exception:  # noqa: BLE001
-                    log.exception("unhandled error", extra={"fields": {"method": method}})
-                    await ctx.abort(grpc.StatusCode.INTERNAL, _internal_message())
-                finally:
-                    _log_call(method, started, ctx)
-                    request_id.reset(token)
 
             return grpc.unary_stream_rpc_method_handler(
                 unary_stream, handler.request_deserializer, handler.response_serializer)
         return handler
+
+
+@contextlib.asynccontextmanager
+async def _call_scope(method: str, rid: str, ctx):
+    """One call's request id, log line and error mapping, the same for unary and streaming handlers."""
+    token = request_id.bind(rid)
+    started = time.perf_counter()
+    try:
+        yield
+    except AimeeError as exc:
+        await ctx.abort(status_of(exc), exc.message)
+    except grpc.aio.AbortError:
+        raise
+    except Exception:  # noqa: BLE001 - a bug must still answer a readable status
+        log.exception("unhandled error", extra={"fields": {"method": method}})
+        await ctx.abort(grpc.StatusCode.INTERNAL, _internal_message())
+    finally:
+        _log_call(method, started, ctx)
+        request_id.reset(token)
 
 
 def _internal_message() -> str:

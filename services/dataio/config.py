@@ -25,7 +25,7 @@ class Settings:
             database_url=env.database_url(),
             redis_url=env.redis_url(),
             cache_prefix=env.cache_prefix(),
-            chroma_path=env.env_str("CHROMADB_PATH", "var/chroma"),
+            chroma_path=env.chroma_path(),
             backup_dir=env.env_str("BACKUP_DIR", "var/backups"),
             import_max_bytes=env.env_int("IMPORT_MAX_BYTES", 768 * 1024),
             upload_dir=env.env_str("UPLOAD_DIR", "var/uploads"),

@@ -38,13 +38,9 @@ class Settings:
     @classmethod
     def from_env(cls) -> "Settings":
         settings = cls(
-            host=env.bind_host(),
-            port=env.service_port("knowledge"),
-            database_url=env.database_url(),
-            redis_url=env.redis_url(),
-            # Same prefix as the gateway, so a migration can invalidate the gateway's cached searches.
-            cache_prefix=env.cache_prefix(),
-            chroma_path=env.env_str("CHROMADB_PATH", "var/chroma"),
+            # cache_prefix: the gateway's, so a migration can invalidate the gateway's cached searches.
+            **env.engine_storage("knowledge", pool_size=4),
+            chroma_path=env.chroma_path(),
             chroma_host=env.env_str("CHROMADB_HOST", ""),
             # 8001: Envoy owns 8000 here (the seed's compose file used 8000 inside its own network).
             chroma_port=env.env_int("CHROMADB_PORT", 8001),
@@ -55,7 +51,6 @@ class Settings:
             chunk_overlap=env.env_int("CHUNK_OVERLAP", 64),
             knowledge_dir=env.env_str("KNOWLEDGE_DIR", str(PROJECT_ROOT / "knowledge")),
             seed_on_start=env.env_bool("KNOWLEDGE_SEED_ON_START", True),
-            db_pool_size=env.env_int("KNOWLEDGE_DB_POOL_SIZE", 4),
         )
         settings.check()
         return settings

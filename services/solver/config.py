@@ -26,17 +26,12 @@ class Settings:
     @classmethod
     def from_env(cls) -> "Settings":
         settings = cls(
-            host=env.bind_host(),
-            port=env.service_port("solver"),
-            database_url=env.database_url(),
-            redis_url=env.redis_url(),
-            cache_prefix=env.cache_prefix(),
+            **env.engine_storage("solver", pool_size=8),
             time_limit_seconds=env.env_float("SOLVER_TIME_LIMIT_SECONDS", 5.0),
             mip_gap=env.env_float("SOLVER_MIP_GAP", 0.005),
             max_concurrent_solves=env.env_int("SOLVER_MAX_CONCURRENT_SOLVES", 2),
             travel_cost_yen=env.env_float("SOLVER_TRAVEL_COST_YEN", 3000.0),
             history_days=env.env_int("SOLVER_HISTORY_DAYS", 90),
-            db_pool_size=env.env_int("SOLVER_DB_POOL_SIZE", 8),
         )
         if settings.time_limit_seconds <= 0 or settings.mip_gap < 0 or settings.max_concurrent_solves < 1:
             raise InvalidArgument("SOLVER_TIME_LIMIT_SECONDS は正、SOLVER_MIP_GAP は0以上、"
