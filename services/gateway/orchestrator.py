@@ -23,6 +23,7 @@ from services.gateway.config import Settings
 from services.gateway.engines import Budget, Engines, Outcome, call_engine
 from services.gateway.flows import ALERT_FLOWS, Flow, flow_for
 from services.gateway.intent_fallback import fallback_intent
+from services.gateway import question_flow
 
 log = logging.getLogger("aimee.gateway")
 
@@ -118,6 +119,8 @@ class Orchestrator:
             await sink({"type": "progress", "stage": "intent", "status": intent_outcome.status,
                         "elapsed_ms": round(intent_outcome.elapsed_ms, 1), "intent": intent.intent,
                         "location": intent.location, "parser": parser})
+        if question_flow.applies(intent):  # a typed question: the short analytics path
+            return await question_flow.answer(self, query, intent, parser, intent_outcome, budget, sink)
         flow = flow_for(intent.intent)
         notes = []
         if flow.needs_site and intent.location in ALL_SITES:
