@@ -126,6 +126,8 @@ class Orchestrator:
         if flow.needs_site and intent.location in ALL_SITES:
             intent.location = self.settings.default_location
             notes.append(f"拠点の指定がなかったため{intent.location}拠点で計算しました。")
+        if intent.absent_employee_names and (ask := await question_flow.resolve_absent(self, intent, budget)):
+            return await question_flow.reply(self, query, intent, parser, [intent_outcome], budget, ask, sink)
         data, outcomes = await self.gather(flow, intent, query, budget, sink)
         return await self._finish(query, intent, parser, flow.mode, data, [intent_outcome, *outcomes],
                                   budget, sink, notes)

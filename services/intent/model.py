@@ -51,6 +51,7 @@ class Intent:
     overtime_limit_hours: float = 0.0
     question: Question | None = None             # the typed question, when the request is one
     absent_employee_names: tuple[str, ...] = field(default_factory=tuple)  # what-if: who is absent
+    absent_employee_ids: tuple[int, ...] = field(default_factory=tuple)    # resolved by the gateway
 
 
 @dataclass(frozen=True)

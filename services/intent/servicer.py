@@ -9,7 +9,7 @@ from services.intent.engine import IntentEngine
 from services.intent.model import Intent
 from services.intent.question.model import Question
 
-_REPEATED = ("locations", "absent_employee_names")
+_REPEATED = ("locations", "absent_employee_names", "absent_employee_ids")
 _SCALARS = tuple(f.name for f in dataclasses.fields(Intent) if f.name not in (*_REPEATED, "question"))
 _Q_SCALARS = tuple(f.name for f in dataclasses.fields(Question) if f.name != "sites")
 

@@ -9,6 +9,7 @@ import datetime as dt
 from dataclasses import dataclass, replace
 from decimal import Decimal
 
+from services.common.dates import WEEKDAY_JA
 from services.common.db import fetch_all
 from services.common.errors import InvalidArgument
 from services.analytics.labels import weekday_name
@@ -132,6 +133,9 @@ def build_sql(q: QuestionSpec, metric: Metric, employee_ids: list[int], referenc
     if source.date_col and q.date_from:
         where.append(f"{source.date_col} BETWEEN %s AND %s")
         params += [q.date_from, q.date_to]
+    if source.date_col and q.weekday:
+        where.append(f"DAYOFWEEK({source.date_col}) = %s")
+        params.append((WEEKDAY_JA.index(q.weekday) + 1) % 7 + 1)  # MySQL: 1 = Sunday
     sql = f"SELECT {', '.join(select)} FROM {source.from_sql}"
     if where:
         sql += " WHERE " + " AND ".join(where)
@@ -166,6 +170,14 @@ async def execute(pool, q: QuestionSpec, reference: dt.date) -> Executed:
             q = replace(q, sites=(found[0]["location_name"],))
     sql, params, notes = build_sql(q, metric, employee_ids, reference)
     records = await fetch_all(pool, sql, params)
+    if q.compare_date_from and not q.group_by and SOURCES[metric.source].date_col:
+        # Two periods: the same question over the comparison period, one row each (asked period first).
+        base = replace(q, date_from=q.compare_date_from, date_to=q.compare_date_to)
+        sql2, params2, _ = build_sql(base, metric, employee_ids, reference)
+        other = await fetch_all(pool, sql2, params2)
+        rows = [Row("asked", _num(records[0]["v"]) if records else None, _num(records[0].get("v2")) if records else None),
+                Row("compare", _num(other[0]["v"]) if other else None, _num(other[0].get("v2")) if other else None)]
+        return Executed(q, metric, rows, [], names, [], notes)
     rows = [Row(_label(q.group_by, r["k"]) if q.group_by else "", _num(r["v"]), _num(r.get("v2"))) for r in records]
     dropped: list[Row] = []
     if q.order:

@@ -8,6 +8,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field, replace
 
+from services.common.dates import WEEKDAY_JA
 from services.common.errors import InvalidArgument
 from services.analytics.labels import ALERT_STATUSES, ALERT_TYPES, SEVERITY_RANK
 from services.analytics.question.metrics import (AGGREGATES, EMPLOYMENT_TYPES, GROUPINGS, METRICS, SOURCES,
@@ -40,6 +41,10 @@ class QuestionSpec:
     aggregate: str = ""
     compare: bool = False
     time_block: str = ""
+    weekday: str = ""
+    compare_date_from: str = ""
+    compare_date_to: str = ""
+    compare_phrase: str = ""
     extra: dict = field(default_factory=dict, compare=False)
 
 
@@ -69,7 +74,14 @@ def validate(q: QuestionSpec, reference: dt.date) -> QuestionSpec:
             raise InvalidArgument("スキルレベルは 1〜5 で指定してください")
     if q.hired_within_days < 0 or len(q.employee_name) > 40:
         raise InvalidArgument("在籍期間・従業員名の指定が不正です")
+    _check(q.weekday, WEEKDAY_JA, "曜日")
     changes: dict = {}
+    if q.compare_date_from or q.compare_date_to:
+        c_start = _parse(q.compare_date_from or q.compare_date_to, "compare_date_from")
+        c_end = _parse(q.compare_date_to or q.compare_date_from, "compare_date_to")
+        if c_start > c_end:
+            raise InvalidArgument("比較期間の開始は終了以前にしてください")
+        changes.update(compare_date_from=c_start.isoformat(), compare_date_to=c_end.isoformat())
     if q.metric == "headcount" and q.process:
         changes["metric"] = "qualified_headcount"
     if q.metric == "alert_count" and not q.alert_status:

@@ -7,6 +7,7 @@ can check the reading at a glance; alternatives of a definition follow in bracke
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import replace
 
 from services.analytics.labels import ALERT_STATUSES, ALERT_TYPES, SEVERITY_LABELS
 from services.analytics.question.executor import Executed, Row
@@ -50,6 +51,8 @@ def _filters(q: QuestionSpec, e: Executed) -> str:
         parts.append(f"{q.process}の")
     if q.time_block:
         parts.append(f"{TIME_BLOCKS[q.time_block]}の")
+    if q.weekday:
+        parts.append(f"{q.weekday}曜日の")
     if e.metric.source == "alerts":
         if q.alert_status:
             parts.append(f"{ALERT_STATUSES[q.alert_status]}の")
@@ -123,6 +126,14 @@ def answer(e: Executed) -> str:
                 "フルネームか拠点を指定してください。")
     scope, what = scope_text(q, e), _metric_phrase(q, e)
     notes = "".join(e.notes)
+    if q.compare_date_from and len(e.rows) == 2 and not q.group_by:
+        now, then = e.rows
+        other = replace(q, date_from=q.compare_date_from, date_to=q.compare_date_to, period_phrase=q.compare_phrase)
+        text = f"{scope}{what}は{_with_alt(now, e)}、{period_text(other)}は{_with_alt(then, e)}です"
+        if now.value is not None and then.value is not None:
+            diff = now.value - then.value
+            text += f"（{'増加' if diff > 0 else '減少' if diff < 0 else '同じ'}{'' if diff == 0 else ' ' + fmt(abs(diff), e)}）"
+        return text + "。" + notes
     if not q.group_by:
         row = e.rows[0] if e.rows else Row("", None)
         return f"{scope}{what}は{_with_alt(row, e)}です。{notes}"
@@ -175,8 +186,13 @@ def table(e: Executed) -> tuple[list[str], list[list[str]]]:
     if e.metric.alt:
         head.append(e.metric.alt_label.removesuffix("と").removesuffix("する") or "別定義")
     rows = []
+    period_rows = bool(q.compare_date_from and not q.group_by)
+    if period_rows:
+        head.insert(0, "期間")
+    other = replace(q, date_from=q.compare_date_from, date_to=q.compare_date_to, period_phrase=q.compare_phrase)
     for r in e.rows or ([Row("", None)] if not q.group_by else []):
-        cells = ([r.key] if q.group_by else []) + ["" if r.value is None else f"{r.value:.{max(e.metric.decimals, 1)}f}"]
+        label = (period_text(q) if r.key == "asked" else period_text(other)) if period_rows else r.key
+        cells = ([label] if q.group_by or period_rows else []) + ["" if r.value is None else f"{r.value:.{max(e.metric.decimals, 1)}f}"]
         if e.metric.alt:
             cells.append("" if r.alt is None else f"{r.alt:.1f}")
         rows.append(cells)

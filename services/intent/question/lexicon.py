@@ -31,8 +31,8 @@ METRIC_PATTERNS: tuple[tuple[str, re.Pattern], ...] = tuple((m, re.compile(p)) f
 
 # A consultation, not a question: planning, what-ifs, causes, know-how. These keep the existing flows.
 CONSULTATION = re.compile(r"最適|組んで|組み直|作って|作成|提案|改善|対策|減らす|減らし|削減|シミュレーション|試算|"
-                          r"[たで][らば](?![ん])|場合|もし|仮に|ノウハウ|事例|コツ|分析|傾向|原因|なぜ|理由|推移|"
-                          r"どうすれば|どうしたら|アドバイス")
+                          r"(?:[たで]|だ)[らば](?![ん])|場合|もし|仮に|ノウハウ|事例|コツ|分析|傾向|原因|なぜ|理由|推移|"
+                          r"どうすれば|どうしたら|アドバイス|トレンド|パターン")
 QUESTION_SHAPE = re.compile(r"[?？]|誰|だれ|何|なん(?:人|件|名)|どこ|どの|いくつ|どれ|比べ|比較|教えて|見せて|知りたい|"
                             r"一覧|ランキング|上位|下位|トップ|一番|最も|(?:は|って)$|です?か$|ある$|いる$|"
                             r"(?:予測|数|率|時間|合計|平均|人数|件数|状況)$")
@@ -56,7 +56,7 @@ STATUS = (("resolved", re.compile(r"解決済|解決した|クローズ")), ("ac
           ("open", re.compile(r"未解決|未対応|オープン|open|対応中|残って")))
 
 GROUP_SITE = re.compile(r"どこ|どの拠点|拠点(?:ごと|別|毎)|各拠点|拠点の中で|(?<!全)拠点(?:は|を|が)")
-GROUP_PROCESS = re.compile(r"どの工程|工程(?:ごと|別|毎)|各工程")
+GROUP_PROCESS = re.compile(r"どの工程|工程(?:ごと|別|毎|は|が)|各工程")
 GROUP_EMPLOYEE = re.compile(r"誰|だれ|(?:人|者|スタッフ|従業員|社員)(?:は|を|の名前|の一覧)|名前|メンバー|上位\d+人|トップ\d+")
 GROUP_TIME = (("weekday", re.compile(r"曜日(?:ごと|別|毎)|何曜|どの曜日")), ("day", re.compile(r"日(?:ごと|別|毎)|毎日の")),
               ("week", re.compile(r"週(?:ごと|別|毎)")), ("month", re.compile(r"月(?:ごと|別|毎)")))
@@ -69,3 +69,4 @@ TIME_BLOCK = (("morning", re.compile(r"午前")), ("afternoon", re.compile(r"午
 # 「田中さん」「佐々木 さくらさん」「田中太郎さん」; the data decides who it is (analytics resolves it).
 PERSON = re.compile(r"(?:(?P<family>[一-龯々]{1,4}) )?(?P<given>[一-龯々]{1,4}|[ぁ-ん]{2,4})(?:さん|くん|君|氏)")
 NOT_A_NAME = {"皆", "みな", "みんな", "お客", "派遣", "パート", "新人", "担当"}
+WEEKDAY = re.compile(r"(?<!来週)(?<!今週)(?<!先週)(?<!毎週)(?P<wd>[月火水木金土日])曜日?(?:に|は|の|で)")

@@ -27,3 +27,7 @@ class Question:
     aggregate: str = ""
     compare: bool = False
     time_block: str = ""
+    weekday: str = ""
+    compare_date_from: str = ""
+    compare_date_to: str = ""
+    compare_phrase: str = ""

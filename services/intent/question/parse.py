@@ -14,7 +14,7 @@ from dataclasses import replace
 
 from services.intent.question import lexicon as lx
 from services.intent.question.model import Question
-from services.intent.question.periods import find_period
+from services.intent.question.periods import find_comparison, find_period
 
 HALF_YEAR_DAYS = 183
 VETERAN_SKILL = 4
@@ -67,6 +67,8 @@ def _grouping(text: str, metric: str, n_sites: int) -> tuple[str, str, int, bool
     group = ""
     if lx.GROUP_EMPLOYEE.search(text) and metric != "alert_count" and not re.search(r"何人|何名|人数", text):
         group = "employee"
+    elif lx.GROUP_PROCESS.search(text):
+        group = "process"
     elif lx.GROUP_SITE.search(text) or compare:
         group = "site"
     elif lx.GROUP_PROCESS.search(text):
@@ -87,9 +89,18 @@ def _grouping(text: str, metric: str, n_sites: int) -> tuple[str, str, int, bool
 
 
 def _period(text: str, reference: dt.date, metric: str) -> tuple[str, dict]:
-    found = find_period(text, reference)
+    extra: dict = {}
+    versus = find_comparison(text, reference)
+    if versus is not None:
+        found, (c_phrase, c_start, c_end) = versus
+        extra = {"compare_date_from": c_start.isoformat(), "compare_date_to": c_end.isoformat(),
+                 "compare_phrase": c_phrase}
+    else:
+        found = find_period(text, reference)
+    if m := lx.WEEKDAY.search(text):
+        extra["weekday"] = m["wd"]
     if found is None:
-        return metric, {}
+        return metric, extra
     phrase, start, end = found
     # Plans live in shift_plans (future), what happened in attendance_records (past): the date decides.
     if metric == "off_people" and end < reference:
@@ -100,7 +111,7 @@ def _period(text: str, reference: dt.date, metric: str) -> tuple[str, dict]:
         metric = "scheduled_people"
     elif metric == "scheduled_people" and end < reference:
         metric = "attended_count"
-    return metric, {"date_from": start.isoformat(), "date_to": end.isoformat(), "period_phrase": phrase}
+    return metric, {"date_from": start.isoformat(), "date_to": end.isoformat(), "period_phrase": phrase, **extra}
 
 
 def is_consultation(text: str) -> bool:
@@ -119,6 +130,10 @@ def read_question(text: str, reference: dt.date, sites: tuple[str, ...], all_sit
         return None
     metric, period = _period(text, reference, metric)
     group, order, top, compare = _grouping(text, metric, len(sites))
+    if period.get("compare_date_from") and len(sites) <= 1:
+        compare = False   # two periods of one scope, not two sites
+        if group == "site" and sites:
+            group = ""
     all_sites = all_sites_word or (not sites and (group == "site" or metric == "alert_count"))
     if metric == "skill_level" and not group:
         group, order, top = "employee", order or "desc", top or 1

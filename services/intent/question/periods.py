@@ -10,7 +10,7 @@ from services.intent import dates
 
 _MONTH = re.compile(r"(?<![\d/年])(?P<m>1[0-2]|[1-9])月(?!\d{1,2}日)(?!ごと|別|毎)")
 _BEFORE_LAST = re.compile(r"先々月|先先月")
-_YEAR_END = re.compile(r"年末まで")
+_YEAR_END = re.compile(r"年末(?:まで)?")
 _YEAR = re.compile(r"(?P<w>今年|去年|昨年)")
 
 
@@ -41,3 +41,32 @@ def find_period(text: str, reference: dt.date) -> tuple[str, dt.date, dt.date] |
         year = reference.year - (0 if m["w"] == "今年" else 1)
         return m.group(0), dt.date(year, 1, 1), min(dt.date(year, 12, 31), reference) if m["w"] == "今年" else dt.date(year, 12, 31)
     return None
+
+
+_VERSUS = re.compile(r"(?P<p>先々月|先月|前月|先週|前週|昨日|前日|去年|昨年)(?:と|に)(?:比べ|比較)|"
+                     r"(?P<q>先々月|先月|前月|先週|前週|昨日|前日|去年|昨年)(?:より|から)(?:増|減|多|少|上|下)")
+_CURRENT = {"先々月": "今月", "先月": "今月", "前月": "今月", "先週": "今週", "前週": "今週", "昨日": "今日",
+            "前日": "今日", "去年": "今年", "昨年": "今年"}
+_ALIAS = {"前月": "先月", "前週": "先週", "前日": "昨日", "昨年": "去年"}
+
+
+def find_comparison(text: str, reference: dt.date
+                    ) -> tuple[tuple[str, dt.date, dt.date], tuple[str, dt.date, dt.date]] | None:
+    """「今月と先月を比べて」「先月と比べて」: (asked period, comparison period), or None.
+
+    With only the baseline said, the asked period is the current one of the same kind, up to today
+    (先月と比べて → 今月, 先週より → 今週)."""
+    m = _VERSUS.search(text)
+    if m is None:
+        return None
+    phrase = m["p"] or m["q"]
+    baseline = find_period(_ALIAS.get(phrase, phrase), reference)
+    rest = text[:m.start()] + " " * (m.end() - m.start()) + text[m.end():]
+    asked = find_period(rest, reference)
+    if asked is None or asked[1:] == (baseline[1:] if baseline else None):
+        current = _CURRENT[phrase]
+        found = find_period(current, reference)
+        asked = (current, found[1], min(found[2], reference)) if found else None
+    if baseline is None or asked is None:
+        return None
+    return asked, baseline
