@@ -95,6 +95,8 @@ def validate(q: QuestionSpec, reference: dt.date) -> QuestionSpec:
             end = _parse(q.date_to or q.date_from, "date_to")
             if start > end:
                 raise InvalidArgument(f"期間の開始（{start}）は終了（{end}）以前にしてください")
+            if source.default_period == "recent30" and start <= reference < end:
+                end = reference   # records exist up to today: 今月 means 1st..today
             changes.update(date_from=start.isoformat(), date_to=end.isoformat())
         else:
             start, end, phrase = _default_period(source.default_period, reference)

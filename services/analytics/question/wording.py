@@ -84,6 +84,8 @@ def fmt(value: float | None, e: Executed) -> str:
     if value is None:
         return "データなし"
     unit = e.metric.unit
+    if unit == "人" and e.question.group_by == "employee" and e.metric.source == "attendance":
+        unit = "日"   # per person, a count of people is a count of that person's days
     decimals = e.metric.decimals
     if e.metric.key == "skill_level":
         return f"レベル{value:.0f}"
@@ -145,7 +147,7 @@ def answer(e: Executed) -> str:
         if q.top_n > 1:
             word = f"{'上位' if q.order == 'desc' else '下位'}{q.top_n}{'人' if q.group_by == 'employee' else ''}"
             listed = "、".join(f"{_name(r, q)}（{_with_alt(r, e)}）" for r in e.rows)
-            return f"{scope}{what}が{word}は{listed}です。{notes}"
+            return f"{scope}{what}の{word}は{listed}です。{notes}"
         top = e.rows
         names = "、".join(_name(r, q) for r in top)
         tie = "（同数）" if len(top) > 1 else ""
@@ -159,7 +161,9 @@ def answer(e: Executed) -> str:
         if e.dropped:
             dropped = f"（{e.metric.alt_label}{'、'.join(r.key + 'さん' for r in e.dropped)}も）"
         verb = {"assigned_people": "配置されている", "off_people": "休みな", "scheduled_people": "出勤予定な",
-                "qualified_headcount": "対応できる", "headcount": "在籍している"}.get(e.metric.key, f"{e.metric.label}がある")
+                "qualified_headcount": "対応できる", "headcount": "在籍している",
+                "absence_count": "欠勤した", "late_count": "遅刻した", "early_leave_count": "早退した",
+                "attended_count": "出勤した", "paid_leave_days": "有給休暇を取った"}.get(e.metric.key, f"{e.metric.label}がある")
         return f"{scope.removesuffix('の')}で{verb}のは{names}{more}の{len(e.rows)}人です{dropped}。{notes}"
     listed = "、".join(f"{_name(r, q)}が{_with_alt(r, e)}" for r in e.rows)
     if q.compare and len(e.rows) == 2 and e.rows[0].value is not None and e.rows[1].value is not None:

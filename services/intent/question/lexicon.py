@@ -23,9 +23,10 @@ METRIC_PATTERNS: tuple[tuple[str, re.Pattern], ...] = tuple((m, re.compile(p)) f
     ("paid_leave_days", r"有給|有休"),
     ("scheduled_people", r"出勤予定|出勤する(?:予定の)?(?:人|の)|シフトに入って|出る予定|出勤の予定"),
     ("off_people", r"休み(?:の|な)?(?:人|予定|者)|休む(?:人|予定)|休暇の人|お休み"),
-    ("absence_count", r"欠勤|休んだ|休み"),
-    ("attended_count", r"出勤者|出勤した|出勤人数|出社した|出勤数"),
-    ("assigned_people", r"配置|割り?振|アサイン|入って(?:いる|る)|入る(?:人|の)|担当して|割り?当て"),
+    ("absence_count", r"欠勤|休んだ|休んで(?:いる|る)|休み"),
+    ("attended_count", r"出勤者|出勤した|出勤人数|出社した|出勤数|出勤して(?:いる|る)|出社して(?:いる|る)|出勤中|来て(?:いる|る)(?:人|の)"),
+    ("assigned_people", r"配置|割り?振|アサイン|入って(?:いる|る)|入る(?:人|の)|担当して|割り?当て|シフトに入る"),
+    ("duty", r"担当"),   # 「検品担当」: assigned on a named day, else the people who can do it (parse decides)
     ("headcount", r"人数|何人|何名|人員数|社員数|従業員数|在籍|(?:新人|ベテラン|派遣|パート|正社員|アルバイト)"),
 ))
 
@@ -35,7 +36,7 @@ CONSULTATION = re.compile(r"最適|組んで|組み直|作って|作成|提案|�
                           r"どうすれば|どうしたら|アドバイス|トレンド|パターン")
 QUESTION_SHAPE = re.compile(r"[?？]|誰|だれ|何|なん(?:人|件|名)|どこ|どの|いくつ|どれ|比べ|比較|教えて|見せて|知りたい|"
                             r"一覧|ランキング|上位|下位|トップ|一番|最も|(?:は|って)$|です?か$|ある$|いる$|"
-                            r"(?:予測|数|率|時間|合計|平均|人数|件数|状況)$")
+                            r"(?:予測|数|率|時間|合計|平均|人数|件数|状況|性|量|人|者|拠点|工程|一覧|ランキング|別)$|いちばん")
 
 EMPLOYMENT = (("temp", re.compile(r"派遣")), ("part_time", re.compile(r"パート|アルバイト|バイト")),
               ("full_time", re.compile(r"正社員")))
@@ -57,11 +58,17 @@ STATUS = (("resolved", re.compile(r"解決済|解決した|クローズ")), ("ac
 
 GROUP_SITE = re.compile(r"どこ|どの拠点|拠点(?:ごと|別|毎)|各拠点|拠点の中で|(?<!全)拠点(?:は|を|が)")
 GROUP_PROCESS = re.compile(r"どの工程|工程(?:ごと|別|毎|は|が)|各工程")
-GROUP_EMPLOYEE = re.compile(r"誰|だれ|(?:人|者|スタッフ|従業員|社員)(?:は|を|の名前|の一覧)|名前|メンバー|上位\d+人|トップ\d+")
+GROUP_EMPLOYEE = re.compile(r"(?:人|者|スタッフ|従業員|社員)$|誰|だれ|(?:人|者|スタッフ|従業員|社員)(?:は|を|の名前|の一覧)|名前|メンバー|上位\d+人|トップ\d+")
 GROUP_TIME = (("weekday", re.compile(r"曜日(?:ごと|別|毎)|何曜|どの曜日")), ("day", re.compile(r"日(?:ごと|別|毎)|毎日の")),
               ("week", re.compile(r"週(?:ごと|別|毎)")), ("month", re.compile(r"月(?:ごと|別|毎)")))
-DESC = re.compile(r"一番|最も|もっとも|多い|多かった|高い|高かった|トップ|上位|ランキング|最多|最高|長い|ベスト|多く")
-ASC = re.compile(r"少ない|少なかった|低い|低かった|下位|最低|最少|短い|ワースト")
+DESC = re.compile(r"いちばん|一番|最も|もっとも|多い|多かった|高い|高かった|トップ|上位|ランキング|最多|最高|長い|ベスト|多く")
+ASC = re.compile(r"少ない|少なかった|低い|低かった|下位|最低|最少|短い")
+# 「ワースト」「悪い」: the bad end, which is the top of absence/overtime/alerts and the bottom of productivity.
+WORST = re.compile(r"ワースト|最悪|悪い|悪かった")
+HIGH_IS_BAD = frozenset({"absence_count", "absence_rate", "late_count", "early_leave_count", "overtime_hours",
+                         "off_people", "alert_count", "paid_leave_days"})
+RANKING = re.compile(r"ランキング|順位|順に|並べ")
+STAFF_WORDS = re.compile(r"在籍|社員|従業員|スタッフ|新人|派遣|パート|正社員|ベテラン|アルバイト")
 TOP_N = re.compile(r"(?:上位|下位|トップ|top ?|ベスト|ワースト)(?P<n>\d{1,2})|(?P<m>\d{1,2}) ?(?:人|名|拠点|位)(?:まで|を|は|教えて|挙げて)?")
 COMPARE = re.compile(r"比べ|比較|違い|差")
 AVERAGE = re.compile(r"平均")

@@ -64,6 +64,8 @@ def _grouping(text: str, metric: str, n_sites: int) -> tuple[str, str, int, bool
     """(group_by, order, top_n, compare)."""
     compare = bool(lx.COMPARE.search(text)) and n_sites != 1
     order = "asc" if lx.ASC.search(text) else "desc" if lx.DESC.search(text) else ""
+    if lx.WORST.search(text):
+        order = "desc" if metric in lx.HIGH_IS_BAD else "asc"
     group = ""
     if lx.GROUP_EMPLOYEE.search(text) and metric != "alert_count" and not re.search(r"何人|何名|人数", text):
         group = "employee"
@@ -75,6 +77,10 @@ def _grouping(text: str, metric: str, n_sites: int) -> tuple[str, str, int, bool
         group = "process"
     else:
         group = _first(lx.GROUP_TIME, text)
+    if not group and (order or lx.RANKING.search(text)):
+        # 「…が一番多いのは？」「生産性ランキング」: over sites when no single site is named, else over people.
+        group = "site" if n_sites != 1 and metric != "alert_count" else "employee"
+        order = order or "desc"
     if group == "employee" and metric in _PERSON_METRICS:
         # 「検品のベテランは誰？」「休みの人は誰？」: a list, unless a ranking word asks for the top.
         order = "" if not lx.TOP_N.search(text) and not re.search(r"一番|最も|トップ|上位", text) else order
@@ -129,6 +135,11 @@ def read_question(text: str, reference: dt.date, sites: tuple[str, ...], all_sit
     if not lx.QUESTION_SHAPE.search(text) and previous is None:
         return None
     metric, period = _period(text, reference, metric)
+    if metric == "duty":
+        metric = "assigned_people" if period else "qualified_headcount"
+    if metric == "headcount" and period and not lx.STAFF_WORDS.search(text) and (process or lx.TIME_BLOCK[1][1].search(text)
+                                                                                 or lx.TIME_BLOCK[0][1].search(text)):
+        metric = "assigned_people"   # 「明日の梱包は何人？」: people on the day's assignment
     group, order, top, compare = _grouping(text, metric, len(sites))
     if period.get("compare_date_from") and len(sites) <= 1:
         compare = False   # two periods of one scope, not two sites
