@@ -8,7 +8,6 @@ name, and fills the additive `interpretation` and `result` fields of the public 
 from __future__ import annotations
 
 import datetime as dt
-import re
 
 from aimee.analytics.v1 import analytics_pb2
 from aimee.gateway.v1 import gateway_pb2
@@ -20,8 +19,6 @@ SITE_CHOICES = ("横浜", "品川", "札幌", "大阪", "佐世保")
 # Metrics a site-less question may mean over every site without asking back.
 ALL_SITE_METRICS = frozenset({"alert_count"})
 CALLER_ERRORS = ("INVALID_ARGUMENT", "NOT_FOUND", "FAILED_PRECONDITION")
-# Workplace words: an unsupported request that has one is about the workplace, so it gets suggestions.
-_WORKPLACE = re.compile(r"従業員|スタッフ|社員|人|誰|拠点|工程|シフト|勤務|作業|現場")
 
 
 def applies(intent: intent_pb2.Intent) -> bool:

@@ -13,7 +13,8 @@ from services.common.dates import WEEKDAY_JA
 from services.common.db import fetch_all
 from services.common.errors import InvalidArgument
 from services.analytics.labels import weekday_name
-from services.analytics.question.metrics import DIMENSIONS, METRICS, SOURCES, Dimension, Metric, date_dimension
+from services.analytics.question.metrics import (AVERAGE_OF, DIMENSIONS, METRICS, SOURCES, Dimension, Metric,
+                                                 date_dimension)
 from services.analytics.question.spec import QuestionSpec
 
 
@@ -81,8 +82,7 @@ def build_sql(q: QuestionSpec, metric: Metric, employee_ids: list[int], referenc
     source = SOURCES[metric.source]
     dim = _dimension(q, metric)
     value = metric.value
-    if q.aggregate == "avg" and metric.key in ("overtime_hours", "units_processed"):
-        from services.analytics.question.metrics import AVERAGE_OF
+    if q.aggregate == "avg" and metric.key in AVERAGE_OF:
         value = AVERAGE_OF[metric.key]
     select = ([f"{dim.select} AS k"] if dim else []) + [f"{value} AS v"] + ([f"{metric.alt} AS v2"] if metric.alt else [])
     where: list[str] = []

@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import dataclasses
-import datetime as dt
 
 from services.common import dates as common_dates
 from services.analytics.question import executor, wording
@@ -19,7 +18,7 @@ async def answer_question(deps, question: QuestionSpec, reference_date: str = ""
         await deps.processes.get(q.process)
     done = await executor.execute(deps.pool, q, reference)
     columns, rows = wording.table(done)
-    executed = {f.name: getattr(done.question, f.name) for f in dataclasses.fields(QuestionSpec) if f.name != "extra"}
+    executed = {f.name: getattr(done.question, f.name) for f in dataclasses.fields(QuestionSpec)}
     executed["sites"] = list(done.question.sites)
     return {"result": {"columns": columns, "rows": [{"cells": r} for r in rows]},
             "definitions": wording.definitions(done), "interpretation": wording.interpretation(done),

@@ -6,7 +6,7 @@ whitelist here, so a hand-written gRPC call cannot reach SQL with anything outsi
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 
 from services.common.dates import WEEKDAY_JA
 from services.common.errors import InvalidArgument
@@ -45,7 +45,6 @@ class QuestionSpec:
     compare_date_from: str = ""
     compare_date_to: str = ""
     compare_phrase: str = ""
-    extra: dict = field(default_factory=dict, compare=False)
 
 
 def _check(value: str, allowed, what: str) -> None:

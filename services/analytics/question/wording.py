@@ -11,7 +11,7 @@ from dataclasses import replace
 
 from services.analytics.labels import ALERT_STATUSES, ALERT_TYPES, SEVERITY_LABELS
 from services.analytics.question.executor import Executed, Row
-from services.analytics.question.metrics import EMPLOYMENT_TYPES, SOURCES, TIME_BLOCKS
+from services.analytics.question.metrics import DIMENSIONS, EMPLOYMENT_TYPES, TIME_BLOCKS, date_dimension
 from services.analytics.question.spec import QuestionSpec
 
 MAX_LISTED = 40
@@ -96,18 +96,23 @@ def fmt(value: float | None, e: Executed) -> str:
 def _with_alt(row: Row, e: Executed) -> str:
     main = fmt(row.value, e)
     if e.metric.alt and row.alt is not None and row.alt != row.value:
-        alt_metric_unit = "人時" if e.metric.key == "forecast_units" else None
-        alt = f"{row.alt:,.1f}{alt_metric_unit}" if alt_metric_unit else fmt(row.alt, e)
+        alt = f"{row.alt:,.1f}人時" if e.metric.key == "forecast_units" else fmt(row.alt, e)
         return f"{main}（{e.metric.alt_label}{alt}）"
     return main
 
 
-def _who(q: QuestionSpec) -> str:
-    return {"site": "拠点", "employee": "人", "process": "工程"}.get(q.group_by, "")
-
-
 def _name(row: Row, q: QuestionSpec) -> str:
     return f"{row.key}さん" if q.group_by == "employee" else row.key
+
+
+_VERBS = {"assigned_people": "配置されている", "off_people": "休みな", "scheduled_people": "出勤予定な",
+          "qualified_headcount": "対応できる", "headcount": "在籍している", "absence_count": "欠勤した",
+          "late_count": "遅刻した", "early_leave_count": "早退した", "attended_count": "出勤した",
+          "paid_leave_days": "有給休暇を取った"}
+
+
+def _verb(e: Executed) -> str:
+    return _VERBS.get(e.metric.key, f"{e.metric.label}がある")
 
 
 def interpretation(e: Executed) -> str:
@@ -139,6 +144,8 @@ def answer(e: Executed) -> str:
     if not q.group_by:
         row = e.rows[0] if e.rows else Row("", None)
         return f"{scope}{what}は{_with_alt(row, e)}です。{notes}"
+    if not e.rows and q.group_by == "employee" and e.metric.people and not q.order:
+        return f"{scope.removesuffix('の')}で{_verb(e)}のは0人です（該当者なし）。{notes}"
     if not e.rows:
         return f"{scope}{what}に当てはまる記録はありません。{notes}"
     if q.order:
@@ -151,8 +158,7 @@ def answer(e: Executed) -> str:
         top = e.rows
         names = "、".join(_name(r, q) for r in top)
         tie = "（同数）" if len(top) > 1 else ""
-        rest = ""
-        return f"{scope}{what}が{word}{_who(q) and 'のは'}{names}{tie}（{_with_alt(top[0], e)}）です。{rest}{notes}"
+        return f"{scope}{what}が{word}のは{names}{tie}（{_with_alt(top[0], e)}）です。{notes}"
     if q.group_by == "employee" and e.metric.people:
         shown = e.rows[:MAX_LISTED]
         names = "、".join(f"{r.key}さん" for r in shown)
@@ -160,28 +166,22 @@ def answer(e: Executed) -> str:
         dropped = ""
         if e.dropped:
             dropped = f"（{e.metric.alt_label}{'、'.join(r.key + 'さん' for r in e.dropped)}も）"
-        verb = {"assigned_people": "配置されている", "off_people": "休みな", "scheduled_people": "出勤予定な",
-                "qualified_headcount": "対応できる", "headcount": "在籍している",
-                "absence_count": "欠勤した", "late_count": "遅刻した", "early_leave_count": "早退した",
-                "attended_count": "出勤した", "paid_leave_days": "有給休暇を取った"}.get(e.metric.key, f"{e.metric.label}がある")
+        verb = _verb(e)
         return f"{scope.removesuffix('の')}で{verb}のは{names}{more}の{len(e.rows)}人です{dropped}。{notes}"
     listed = "、".join(f"{_name(r, q)}が{_with_alt(r, e)}" for r in e.rows)
     if q.compare and len(e.rows) == 2 and e.rows[0].value is not None and e.rows[1].value is not None:
         diff = abs(e.rows[0].value - e.rows[1].value)
-        return f"{scope}{what}は{listed}です（差は{fmt(diff, e)}）。{notes}"
+        gap = f"{diff:.1f}ポイント" if e.metric.unit == "%" else fmt(diff, e)
+        return f"{scope}{what}は{listed}です（差は{gap}）。{notes}"
     return f"{scope}{what}は{listed}です。{notes}"
 
 
 def definitions(e: Executed) -> list[str]:
-    defs = [e.metric.definition]
-    if not e.question.period_phrase and SOURCES[e.metric.source].date_col:
-        pass
-    return defs
+    return [e.metric.definition]
 
 
 def table(e: Executed) -> tuple[list[str], list[list[str]]]:
     q = e.question
-    from services.analytics.question.metrics import DIMENSIONS, date_dimension
     head = []
     if q.group_by:
         dim = DIMENSIONS.get(q.group_by) or date_dimension(q.group_by, "d")

@@ -187,8 +187,7 @@ def read_absent_names(text: str, sites: tuple[str, ...]) -> tuple[str, ...]:
     """What-if: the people said to be absent (「田中さんが休んだら」), as written."""
     names = []
     for m in lx.PERSON.finditer(text):
-        if _ABSENT.match(text, m.end() - len(m.group(0)) + len(m.group(0)) - 2) or _ABSENT.match(text, m.end() - 2):
-            name = f"{m['family']} {m['given']}" if m["family"] else m["given"]
-            if m["given"] not in lx.NOT_A_NAME:
-                names.append(name)
+        honorific_start = m.start() + len(m.group(0)) - (1 if m.group(0).endswith(("君", "氏")) else 2)
+        if _ABSENT.match(text, honorific_start) and m["given"] not in lx.NOT_A_NAME:
+            names.append(f"{m['family']} {m['given']}" if m["family"] else m["given"])
     return tuple(dict.fromkeys(names))
