@@ -21,9 +21,18 @@ ALL_SITE_METRICS = frozenset({"alert_count"})
 CALLER_ERRORS = ("INVALID_ARGUMENT", "NOT_FOUND", "FAILED_PRECONDITION")
 
 
+def _seed_summary(question: intent_pb2.Question) -> bool:
+    """「現在のアラート件数は？」 with no filter at all is the seed's own example: its flow (overview with the
+    alert summary in supporting_data) answers it as before."""
+    return question.metric == "alert_count" and not (question.sites or question.alert_type or question.alert_severity
+                                                     or question.alert_status or question.date_from)
+
+
 def applies(intent: intent_pb2.Intent) -> bool:
     """A typed question, or a workplace request outside the model (answered with suggestions)."""
-    return bool(intent.question.metric) or (intent.intent == "unsupported" and intent.location not in ("", "unclear"))
+    if intent.question.metric:
+        return not _seed_summary(intent.question)
+    return intent.intent == "unsupported" and intent.location not in ("", "unclear")
 
 
 def _site(intent: intent_pb2.Intent) -> str:

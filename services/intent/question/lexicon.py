@@ -25,7 +25,7 @@ METRIC_PATTERNS: tuple[tuple[str, re.Pattern], ...] = tuple((m, re.compile(p)) f
     ("off_people", r"休み(?:の|な)?(?:人|予定|者)|休む(?:人|予定)|休暇の人|お休み"),
     ("absence_count", r"欠勤|休んだ|休んで(?:いる|る)|休み"),
     ("attended_count", r"出勤者|出勤した|出勤人数|出社した|出勤数|出勤して(?:いる|る)|出社して(?:いる|る)|出勤中|来て(?:いる|る)(?:人|の)"),
-    ("assigned_people", r"配置|割り?振|アサイン|入って(?:いる|る)|入る(?:人|の)|担当して|割り?当て|シフトに入る"),
+    ("assigned_people", r"配置|割り?振|割りふ|わりふ|アサイン|入って(?:いる|る)|入る(?:人|の)|担当して|割り?当て|シフトに入る"),
     ("duty", r"担当"),   # 「検品担当」: assigned on a named day, else the people who can do it (parse decides)
     ("headcount", r"人数|何人|何名|人員数|社員数|従業員数|在籍|(?:新人|ベテラン|派遣|パート|正社員|アルバイト)"),
 ))
