@@ -186,3 +186,16 @@ async def test_outside_the_whitelist_is_invalid_argument(stub):
     await expect_status(ask(stub, metric="headcount", sites=["東京"]), grpc.StatusCode.NOT_FOUND, "横浜")
     await expect_status(ask(stub, metric="overtime_hours", sites=["横浜"], employee_name="' OR 1=1 --"),
                         grpc.StatusCode.INVALID_ARGUMENT, "見つかりません")
+
+
+async def test_attendance_rate_and_multi_day_counts_say_person_days(stub, pool):
+    rate = await ask(stub, metric="attendance_rate", sites=["横浜"], date_from=LAST_MONTH[0], date_to=LAST_MONTH[1])
+    expected = await scalar(pool, "SELECT 100 * AVG(attendance_status IN ('present', 'late', 'early_leave')) "
+                                  f"FROM attendance_records WHERE location_id = {LOC} AND attendance_date BETWEEN %s AND %s",
+                            ("横浜", *LAST_MONTH))
+    assert value(rate, col=0) == pytest.approx(expected, abs=0.051)
+    month = await ask(stub, metric="absence_count", sites=["横浜"], date_from=LAST_MONTH[0], date_to=LAST_MONTH[1])
+    assert "延べ" in month.answer
+    ranked = await ask(stub, metric="overtime_hours", all_sites=True, group_by="site", order="desc", top_n=10,
+                       date_from=LAST_MONTH[0], date_to=LAST_MONTH[1])
+    assert "多い順に" in ranked.answer and len(ranked.result.rows) == 5

@@ -136,3 +136,11 @@ def test_what_if_names_the_absentee_and_demand():
     assert named.question is None
     demand = parser.parse("横浜の明日の物量が20%減ったら残業はどうなる？", REF)
     assert demand.demand_change_pct == -20.0
+
+
+def test_exact_skill_attendance_rate_and_ranking_lists():
+    exact = q("横浜のスキル5の人は誰？")
+    assert (exact.skill_min, exact.skill_max, exact.group_by) == (5, 5, "employee")
+    assert q("横浜の昨日の出勤率は？").metric == "attendance_rate"
+    ranking = q("先月の残業ランキングを拠点ごとに")
+    assert (ranking.group_by, ranking.order, ranking.top_n) == ("site", "desc", 10)

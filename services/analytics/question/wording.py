@@ -41,7 +41,9 @@ def _filters(q: QuestionSpec, e: Executed) -> str:
         parts.append(f"{EMPLOYMENT_TYPES[q.employment_type]}の")
     if q.hired_within_days:
         parts.append(f"入社{q.hired_within_days}日以内の")
-    if q.skill_min and q.skill_max:
+    if q.skill_min and q.skill_min == q.skill_max:
+        parts.append(f"スキル{q.skill_min}の")
+    elif q.skill_min and q.skill_max:
         parts.append(f"スキル{q.skill_min}〜{q.skill_max}の")
     elif q.skill_min:
         parts.append(f"スキル{q.skill_min}以上の")
@@ -84,13 +86,16 @@ def fmt(value: float | None, e: Executed) -> str:
     if value is None:
         return "データなし"
     unit = e.metric.unit
+    prefix = ""
     if unit == "人" and e.question.group_by == "employee" and e.metric.source == "attendance":
         unit = "日"   # per person, a count of people is a count of that person's days
+    elif unit == "人" and e.metric.source == "attendance" and e.question.date_from != e.question.date_to:
+        prefix = "延べ"   # over several days, one person absent twice counts twice
     decimals = e.metric.decimals
     if e.metric.key == "skill_level":
         return f"レベル{value:.0f}"
     text = f"{value:,.{decimals}f}" if decimals else f"{round(value):,}"
-    return f"{text}{unit}" if unit else text
+    return f"{prefix}{text}{unit}" if unit else text
 
 
 def _with_alt(row: Row, e: Executed) -> str:
@@ -154,6 +159,10 @@ def answer(e: Executed) -> str:
         if q.top_n > 1:
             word = f"{'上位' if q.order == 'desc' else '下位'}{q.top_n}{'人' if q.group_by == 'employee' else ''}"
             listed = "、".join(f"{_name(r, q)}（{_with_alt(r, e)}）" for r in e.rows)
+            if len(e.rows) < q.top_n:   # every group fits: say the order, not a cut
+                direction = ("多い" if high == "多い" else "高い") if q.order == "desc" else \
+                    ("少ない" if high == "多い" else "低い")
+                return f"{scope}{what}は{direction}順に{listed}です。{notes}"
             return f"{scope}{what}の{word}は{listed}です。{notes}"
         top = e.rows
         names = "、".join(_name(r, q) for r in top)

@@ -13,6 +13,7 @@ METRIC_PATTERNS: tuple[tuple[str, re.Pattern], ...] = tuple((m, re.compile(p)) f
     ("qualified_headcount", r"(?:でき|こなせ|任せられ|対応でき|担当でき|入れ)る(?:人|者|スタッフ|従業員|社員)|有資格|資格者"),
     ("skill_level", r"スキル(?:レベル)?(?:が|の)?(?:一番|最も|もっとも)?(?:高|低|上)|熟練度"),
     ("absence_rate", r"欠勤率|休み率|欠勤の?割合|休んだ割合"),
+    ("attendance_rate", r"出勤率|出勤の?割合|出社率"),
     ("forecast_staff_hours", r"必要(?:な)?人時|必要工数|人時"),
     ("forecast_units", r"業務量|物量|作業量|取扱量|荷量|入荷量|出荷量|需要|予測"),
     ("units_processed", r"処理(?:数|件数|量|した数)|こなした(?:数|件数|量)|件数をこなし"),
@@ -27,7 +28,7 @@ METRIC_PATTERNS: tuple[tuple[str, re.Pattern], ...] = tuple((m, re.compile(p)) f
     ("attended_count", r"出勤者|出勤した|出勤人数|出社した|出勤数|出勤して(?:いる|る)|出社して(?:いる|る)|出勤中|来て(?:いる|る)(?:人|の)"),
     ("assigned_people", r"配置|割り?振|割りふ|わりふ|アサイン|入って(?:いる|る)|入る(?:人|の)|担当して|割り?当て|シフトに入る"),
     ("duty", r"担当"),   # 「検品担当」: assigned on a named day, else the people who can do it (parse decides)
-    ("headcount", r"人数|何人|何名|人員数|社員数|従業員数|在籍|(?:新人|ベテラン|派遣|パート|正社員|アルバイト)"),
+    ("headcount", r"人数|何人|何名|人員数|社員数|従業員数|在籍|スキル(?:レベル)?[1-5]|(?:新人|ベテラン|派遣|パート|正社員|アルバイト)"),
 ))
 
 # A consultation, not a question: planning, what-ifs, causes, know-how. These keep the existing flows.
@@ -43,7 +44,7 @@ EMPLOYMENT = (("temp", re.compile(r"派遣")), ("part_time", re.compile(r"パー
 NEW_STAFF = re.compile(r"新人|新入社員|新しく入った|入社(?:した)?ばかり|入ったばかり")
 TENURE = re.compile(r"入社(?P<n>\d+|半)(?P<unit>年|か月|ヶ月|カ月)(?:以内|未満)")
 VETERAN = re.compile(r"ベテラン|熟練者")
-SKILL_RANGE = re.compile(r"スキル(?:レベル)?(?P<n>[1-5])(?:以上|(?P<le>以下))")
+SKILL_RANGE = re.compile(r"スキル(?:レベル)?(?P<n>[1-5])(?:(?P<ge>以上)|(?P<le>以下))?")
 
 ALERT_TYPES = (("staffing_shortage", re.compile(r"人員不足|人手不足|要員不足|人が足りない")),
                ("overtime_over_limit", re.compile(r"残業")),

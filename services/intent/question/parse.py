@@ -18,6 +18,7 @@ from services.intent.question.periods import find_comparison, find_period
 
 HALF_YEAR_DAYS = 183
 VETERAN_SKILL = 4
+RANKING_ROWS = 10   # 「ランキング」 without a number: the first ten
 _FOLLOW_UP_TOP = re.compile(r"(?:上位|トップ|ベスト)(?P<n>\d{1,2})|(?P<m>\d{1,2}) ?(?:人|名)")
 _PERSON_METRICS = {"headcount", "qualified_headcount", "assigned_people", "scheduled_people", "off_people"}
 
@@ -52,7 +53,11 @@ def _filters(text: str, metric: str) -> dict:
     if lx.VETERAN.search(text):
         fields["skill_min"] = VETERAN_SKILL
     if m := lx.SKILL_RANGE.search(text):
-        fields["skill_max" if m["le"] else "skill_min"] = int(m["n"])
+        level = int(m["n"])
+        if not m["le"]:
+            fields["skill_min"] = level
+        if not m["ge"]:
+            fields["skill_max"] = level   # 「スキル5の人」: exactly that level
     if metric == "alert_count":
         fields.update(alert_type=_first(lx.ALERT_TYPES, text), alert_severity=_first(lx.SEVERITY, text),
                       alert_status=_first(lx.STATUS, text))
@@ -89,6 +94,8 @@ def _grouping(text: str, metric: str, n_sites: int) -> tuple[str, str, int, bool
     top = 0
     if order and (m := lx.TOP_N.search(text)):
         top = int(m["n"] or m["m"])
+    elif order and lx.RANKING.search(text):
+        top = RANKING_ROWS
     if compare:
         order, top = "", 0
     return group, order, top, compare
