@@ -19,6 +19,7 @@ SITE_CHOICES = ("横浜", "品川", "札幌", "大阪", "佐世保")
 # Metrics a site-less question may mean over every site without asking back.
 ALL_SITE_METRICS = frozenset({"alert_count"})
 CALLER_ERRORS = ("INVALID_ARGUMENT", "NOT_FOUND", "FAILED_PRECONDITION")
+OUT_OF_MODEL = "out_of_model"   # the intent engine's marker: a question the data cannot answer
 
 
 def _seed_summary(question: intent_pb2.Question) -> bool:
@@ -58,7 +59,7 @@ def _ask_site() -> str:
 async def answer(orchestrator, query: str, intent: intent_pb2.Intent, parser: str, intent_outcome: Outcome,
                  budget: Budget, sink=None) -> gateway_pb2.Answer:
     question = intent.question
-    if not question.metric:
+    if question.metric in ("", OUT_OF_MODEL):
         return await reply(orchestrator, query, intent, parser, [intent_outcome], budget, out_of_model(intent), sink)
     if not question.sites and not question.all_sites and question.metric not in ALL_SITE_METRICS:
         return await reply(orchestrator, query, intent, parser, [intent_outcome], budget, _ask_site(), sink)
@@ -97,7 +98,7 @@ async def reply(orchestrator, query: str, intent: intent_pb2.Intent, parser: str
         out.interpretation.definitions.extend(result.definitions)
         out.result.CopyFrom(result.result)
         out.narrative = f"{text}（定義: {' '.join(result.definitions)}）"
-    elif intent.question.metric:
+    elif intent.question.metric and intent.question.metric != OUT_OF_MODEL:
         out.interpretation.question.CopyFrom(intent.question)
     for o in outcomes:
         out.timings.append(gateway_pb2.StageTiming(stage=o.engine, elapsed_ms=round(o.elapsed_ms, 1), status=o.status))

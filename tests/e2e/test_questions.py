@@ -72,6 +72,8 @@ def test_missing_site_asks_back_and_out_of_model_suggests(http):
     assert "拠点の指定がなかったため" not in asked["answer"]
     outside = http.post("/api/v1/ai/query", json={"query": "横浜で一番若い人は？"}).json()
     assert "お答えできません" in outside["answer"] and outside["answer"].count("」「") >= 2
+    share = http.post("/api/v1/ai/query", json={"query": "品川の派遣社員の割合は？"}).json()
+    assert "お答えできません" in share["answer"] and "品川で" in share["answer"]
 
 
 def test_bad_questions_get_4xx_or_an_honest_answer(http):

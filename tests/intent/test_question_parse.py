@@ -144,3 +144,13 @@ def test_exact_skill_attendance_rate_and_ranking_lists():
     assert q("横浜の昨日の出勤率は？").metric == "attendance_rate"
     ranking = q("先月の残業ランキングを拠点ごとに")
     assert (ranking.group_by, ranking.order, ranking.top_n) == ("site", "desc", 10)
+
+
+@pytest.mark.parametrize("text", ["品川の派遣社員の割合は？", "横浜で一番若い人は？", "大阪の人件費はいくら？",
+                                  "先月、札幌で退職した人は何人？"])
+def test_questions_the_data_cannot_answer_are_marked(text):
+    assert q(text).metric == "out_of_model"
+
+
+def test_defined_rates_are_not_out_of_model():
+    assert q("横浜の先月の欠勤の割合は？").metric == "absence_rate"

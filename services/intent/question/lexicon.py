@@ -78,3 +78,8 @@ TIME_BLOCK = (("morning", re.compile(r"午前")), ("afternoon", re.compile(r"午
 PERSON = re.compile(r"(?:(?P<family>[一-龯々]{1,4}) )?(?P<given>[一-龯々]{1,4}|[ぁ-ん]{2,4})(?:さん|くん|君|氏)")
 NOT_A_NAME = {"皆", "みな", "みんな", "お客", "派遣", "パート", "新人", "担当"}
 WEEKDAY = re.compile(r"(?<!来週)(?<!今週)(?<!先週)(?<!毎週)(?P<wd>[月火水木金土日])曜日?(?:に|は|の|で)")
+# Questions the data cannot answer (no ages, pay, turnover; shares other than the defined rates): the answer
+# says so instead of answering a nearby metric.
+OUT_OF_MODEL = re.compile(r"(?<!欠勤の)(?<!出勤の)割合|比率|構成比|シェア|年齢|若い|年上|年下|何歳|給料|給与|時給|人件費|"
+                          r"コスト|離職|退職|辞め|誕生日|住所|電話|通勤")
+OUT_OF_MODEL_METRIC = "out_of_model"

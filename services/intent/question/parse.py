@@ -136,6 +136,8 @@ def read_question(text: str, reference: dt.date, sites: tuple[str, ...], all_sit
     """The typed question in normalised `text`, or None. `sites`/`process` come from the intent reading."""
     if is_consultation(text):
         return None
+    if lx.OUT_OF_MODEL.search(text) and lx.QUESTION_SHAPE.search(text):
+        return Question(metric=lx.OUT_OF_MODEL_METRIC, sites=sites, all_sites=all_sites_word)
     metric = _metric(text)
     if not metric:
         return _follow_up(text, reference, sites, all_sites_word, previous)
@@ -168,7 +170,7 @@ def read_question(text: str, reference: dt.date, sites: tuple[str, ...], all_sit
 def _follow_up(text: str, reference: dt.date, sites: tuple[str, ...], all_sites_word: bool,
                previous: Question | None) -> Question | None:
     """「じゃあ品川は？」「先月は？」「上位3人は？」: the previous question with the named parts changed."""
-    if previous is None or not previous.metric:
+    if previous is None or not previous.metric or previous.metric == lx.OUT_OF_MODEL_METRIC:
         return None
     changes: dict = {}
     if sites:
