@@ -154,3 +154,12 @@ def test_questions_the_data_cannot_answer_are_marked(text):
 
 def test_defined_rates_are_not_out_of_model():
     assert q("横浜の先月の欠勤の割合は？").metric == "absence_rate"
+
+
+def test_qualifying_words_in_a_count_question_do_not_rank():
+    high = q("全拠点で重要度が高いアラートは何件？")
+    assert (high.alert_severity, high.group_by, high.order) == ("high", "", "")
+    busiest = q("アラートが一番多い拠点は？")
+    assert (busiest.group_by, busiest.order) == ("site", "desc")
+    new = q("品川で入社半年以内の人は誰？")
+    assert (new.metric, new.hired_within_days, new.group_by) == ("headcount", 183, "employee")

@@ -28,7 +28,7 @@ METRIC_PATTERNS: tuple[tuple[str, re.Pattern], ...] = tuple((m, re.compile(p)) f
     ("attended_count", r"出勤者|出勤した|出勤人数|出社した|出勤数|出勤して(?:いる|る)|出社して(?:いる|る)|出勤中|来て(?:いる|る)(?:人|の)"),
     ("assigned_people", r"配置|割り?振|割りふ|わりふ|アサイン|入って(?:いる|る)|入る(?:人|の)|担当して|割り?当て|シフトに入る"),
     ("duty", r"担当"),   # 「検品担当」: assigned on a named day, else the people who can do it (parse decides)
-    ("headcount", r"人数|何人|何名|人員数|社員数|従業員数|在籍|スキル(?:レベル)?[1-5]|(?:新人|ベテラン|派遣|パート|正社員|アルバイト)"),
+    ("headcount", r"人数|何人|何名|人員数|社員数|従業員数|在籍|スキル(?:レベル)?[1-5]|入社|(?:新人|ベテラン|派遣|パート|正社員|アルバイト)"),
 ))
 
 # A consultation, not a question: planning, what-ifs, causes, know-how. These keep the existing flows.
@@ -83,3 +83,6 @@ WEEKDAY = re.compile(r"(?<!来週)(?<!今週)(?<!先週)(?<!毎週)(?P<wd>[月�
 OUT_OF_MODEL = re.compile(r"(?<!欠勤の)(?<!出勤の)割合|比率|構成比|シェア|年齢|若い|年上|年下|何歳|給料|給与|時給|人件費|"
                           r"コスト|離職|退職|辞め|誕生日|住所|電話|通勤")
 OUT_OF_MODEL_METRIC = "out_of_model"
+# Asking for one figure (「…は何件？」): without a grouping word, 多い/高い there qualify, they do not rank.
+COUNT_ASK = re.compile(r"何件|何人|何名|いくつ|何時間|何回|何日|合計|何%|何パーセント")
+SEVERITY_WORDS = re.compile(r"重要度(?:が|の|は)?[「『]?(?:高|中|低)い?|緊急度(?:が|の)?高い?")

@@ -49,7 +49,7 @@ def _filters(text: str, metric: str) -> dict:
         fields["hired_within_days"] = HALF_YEAR_DAYS
     if m := lx.TENURE.search(text):
         n = 0.5 if m["n"] == "半" else int(m["n"])
-        fields["hired_within_days"] = int(n * 365) if m["unit"] == "年" else int(n * 30.5)
+        fields["hired_within_days"] = round(n * 365.25) if m["unit"] == "年" else round(n * 30.5)
     if lx.VETERAN.search(text):
         fields["skill_min"] = VETERAN_SKILL
     if m := lx.SKILL_RANGE.search(text):
@@ -68,7 +68,8 @@ def _filters(text: str, metric: str) -> dict:
 def _grouping(text: str, metric: str, n_sites: int) -> tuple[str, str, int, bool]:
     """(group_by, order, top_n, compare)."""
     compare = bool(lx.COMPARE.search(text)) and n_sites != 1
-    order = "asc" if lx.ASC.search(text) else "desc" if lx.DESC.search(text) else ""
+    ranked_text = lx.SEVERITY_WORDS.sub("", text) if metric == "alert_count" else text
+    order = "asc" if lx.ASC.search(ranked_text) else "desc" if lx.DESC.search(ranked_text) else ""
     if lx.WORST.search(text):
         order = "desc" if metric in lx.HIGH_IS_BAD else "asc"
     group = ""
@@ -82,9 +83,11 @@ def _grouping(text: str, metric: str, n_sites: int) -> tuple[str, str, int, bool
         group = "process"
     else:
         group = _first(lx.GROUP_TIME, text)
+    if not group and lx.COUNT_ASK.search(text) and not lx.RANKING.search(text):
+        order = ""
     if not group and (order or lx.RANKING.search(text)):
         # 「…が一番多いのは？」「生産性ランキング」: over sites when no single site is named, else over people.
-        group = "site" if n_sites != 1 and metric != "alert_count" else "employee"
+        group = "site" if n_sites != 1 or metric == "alert_count" else "employee"
         order = order or "desc"
     if group == "employee" and metric in _PERSON_METRICS:
         # 「検品のベテランは誰？」「休みの人は誰？」: a list, unless a ranking word asks for the top.
