@@ -199,3 +199,11 @@ async def test_attendance_rate_and_multi_day_counts_say_person_days(stub, pool):
     ranked = await ask(stub, metric="overtime_hours", all_sites=True, group_by="site", order="desc", top_n=10,
                        date_from=LAST_MONTH[0], date_to=LAST_MONTH[1])
     assert "多い順に" in ranked.answer and len(ranked.result.rows) == 5
+
+
+async def test_site_ranking_among_named_sites_names_the_answer_first(stub):
+    response = await ask(stub, metric="overtime_hours", sites=["札幌", "大阪"], group_by="site", order="desc",
+                         date_from=LAST_MONTH[0], date_to=LAST_MONTH[1])
+    best = response.result.rows[0].cells[0]
+    first_site = min((response.answer.find(s), s) for s in ("札幌", "大阪") if s in response.answer)[1]
+    assert first_site == best and "対象: 札幌・大阪" in response.answer

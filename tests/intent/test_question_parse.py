@@ -163,3 +163,8 @@ def test_qualifying_words_in_a_count_question_do_not_rank():
     assert (busiest.group_by, busiest.order) == ("site", "desc")
     new = q("品川で入社半年以内の人は誰？")
     assert (new.metric, new.hired_within_days, new.group_by) == ("headcount", 183, "employee")
+
+
+def test_which_of_two_sites():
+    which = q("横浜と品川で、先月欠勤率が高いのはどっち？")
+    assert (which.sites, which.group_by, which.order) == (("横浜", "品川"), "site", "desc")

@@ -14,7 +14,7 @@ from services.analytics.question.executor import Executed, Row
 from services.analytics.question.metrics import DIMENSIONS, EMPLOYMENT_TYPES, TIME_BLOCKS, date_dimension
 from services.analytics.question.spec import QuestionSpec
 
-MAX_LISTED = 40
+MAX_LISTED = 100   # names_all answers must name everyone; beyond this the table carries the rest
 
 
 def _md(iso: str) -> str:
@@ -76,10 +76,10 @@ def _metric_phrase(q: QuestionSpec, e: Executed) -> str:
     return label
 
 
-def scope_text(q: QuestionSpec, e: Executed) -> str:
-    """「先月（11/1〜11/30）の大阪の梱包の」: period, sites and filters as one prefix."""
+def scope_text(q: QuestionSpec, e: Executed, site_particle: str = "の") -> str:
+    """「先月（11/1〜11/30）の大阪の梱包の」: period, sites and filters as one prefix (「大阪で」 for rankings)."""
     period = period_text(q)
-    return (f"{period}の" if period else "") + f"{sites_text(q)}の" + _filters(q, e)
+    return (f"{period}の" if period else "") + f"{sites_text(q)}{site_particle}" + _filters(q, e)
 
 
 def fmt(value: float | None, e: Executed) -> str:
@@ -154,6 +154,12 @@ def answer(e: Executed) -> str:
     if not e.rows:
         return f"{scope}{what}に当てはまる記録はありません。{notes}"
     if q.order:
+        scope = scope_text(q, e, "のうち" if q.group_by == "site" else "で")
+        among = ""
+        if q.group_by == "site" and q.sites:
+            # The answer's site is the first site named: the compared sites follow the answer.
+            scope = scope_text(replace(q, sites=()), e, "").replace("全拠点", "", 1)
+            among = f"（対象: {sites_text(q)}）"
         high = "多い" if e.metric.unit in ("時間", "人", "件", "回", "日", "人時") else "高い"
         word = ("最も" + high if q.order == "desc" else "最も" + ("少ない" if high == "多い" else "低い"))
         if q.top_n > 1:
@@ -167,7 +173,7 @@ def answer(e: Executed) -> str:
         top = e.rows
         names = "、".join(_name(r, q) for r in top)
         tie = "（同数）" if len(top) > 1 else ""
-        return f"{scope}{what}が{word}のは{names}{tie}（{_with_alt(top[0], e)}）です。{notes}"
+        return f"{scope}{what}が{word}のは{names}{tie}（{_with_alt(top[0], e)}）です{among}。{notes}"
     if q.group_by == "employee" and e.metric.people:
         shown = e.rows[:MAX_LISTED]
         names = "、".join(f"{r.key}さん" for r in shown)

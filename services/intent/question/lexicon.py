@@ -57,7 +57,7 @@ SEVERITY = (("critical", re.compile(r"緊急|クリティカル|critical|重大"
 STATUS = (("resolved", re.compile(r"解決済|解決した|クローズ")), ("acknowledged", re.compile(r"確認済")),
           ("open", re.compile(r"未解決|未対応|オープン|open|対応中|残って")))
 
-GROUP_SITE = re.compile(r"どこ|どの拠点|拠点(?:ごと|別|毎)|各拠点|拠点の中で|(?<!全)拠点(?:は|を|が)")
+GROUP_SITE = re.compile(r"どこ|どの拠点|どっち|どちら|拠点(?:ごと|別|毎)|各拠点|拠点の中で|(?<!全)拠点(?:は|を|が)")
 GROUP_PROCESS = re.compile(r"どの工程|工程(?:ごと|別|毎|は|が)|各工程")
 GROUP_EMPLOYEE = re.compile(r"(?:人|者|スタッフ|従業員|社員)$|誰|だれ|(?:人|者|スタッフ|従業員|社員)(?:は|を|の名前|の一覧)|名前|メンバー|上位\d+人|トップ\d+")
 GROUP_TIME = (("weekday", re.compile(r"曜日(?:ごと|別|毎)|何曜|どの曜日")), ("day", re.compile(r"日(?:ごと|別|毎)|毎日の")),
