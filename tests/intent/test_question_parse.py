@@ -168,3 +168,9 @@ def test_qualifying_words_in_a_count_question_do_not_rank():
 def test_which_of_two_sites():
     which = q("横浜と品川で、先月欠勤率が高いのはどっち？")
     assert (which.sites, which.group_by, which.order) == (("横浜", "品川"), "site", "desc")
+
+
+def test_whole_company_words_without_a_site():
+    whole = q("派遣社員は全部で何人？")
+    assert whole.all_sites and whole.sites == ()
+    assert q("横浜の派遣社員は全部で何人？").sites == ("横浜",)

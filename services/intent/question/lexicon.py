@@ -86,3 +86,5 @@ OUT_OF_MODEL_METRIC = "out_of_model"
 # Asking for one figure (「…は何件？」): without a grouping word, 多い/高い there qualify, they do not rank.
 COUNT_ASK = re.compile(r"何件|何人|何名|いくつ|何時間|何回|何日|合計|何%|何パーセント")
 SEVERITY_WORDS = re.compile(r"重要度(?:が|の|は)?[「『]?(?:高|中|低)い?|緊急度(?:が|の)?高い?")
+# Without a site named, 「全部で」「全体で」 mean the whole company.
+WHOLE = re.compile(r"全部で|全体で|合わせて|トータル|全員で|会社全体")

@@ -157,7 +157,8 @@ def read_question(text: str, reference: dt.date, sites: tuple[str, ...], all_sit
         compare = False   # two periods of one scope, not two sites
         if group == "site" and sites:
             group = ""
-    all_sites = all_sites_word or (not sites and (group == "site" or metric == "alert_count"))
+    all_sites = all_sites_word or (not sites and (group == "site" or metric == "alert_count"
+                                                   or bool(lx.WHOLE.search(text))))
     if metric == "skill_level" and not group:
         group, order, top = "employee", order or "desc", top or 1
     if metric == "assigned_people" and not group and not re.search(r"何人|何名|人数", text):
