@@ -13,6 +13,8 @@ from services.analytics import alert_stats, alerts, attendance, employees, forec
 from services.analytics.deps import Deps
 from services.analytics.messages import to_message
 from services.analytics.detection import runner
+from services.analytics.question.service import answer_question
+from services.analytics.question.spec import QuestionSpec
 
 
 class AnalyticsServicer(pb_grpc.AnalyticsServiceServicer):
@@ -61,3 +63,14 @@ class AnalyticsServicer(pb_grpc.AnalyticsServiceServicer):
     async def GetAlert(self, request: pb.GetAlertRequest, context) -> pb.GetAlertResponse:
         data = await alerts.get_alert(self._deps, request.alert_id)
         return to_message(pb.GetAlertResponse(), data)
+
+    async def AnswerQuestion(self, request: pb.AnswerQuestionRequest, context) -> pb.AnswerQuestionResponse:
+        data = await answer_question(self._deps, question_from_proto(request.question), request.reference_date)
+        return to_message(pb.AnswerQuestionResponse(), data)
+
+
+def question_from_proto(message) -> QuestionSpec:
+    """aimee.intent.v1.Question → the engine's spec (the field names are the same)."""
+    fields = {name: getattr(message, name) for name in message.DESCRIPTOR.fields_by_name}
+    fields["sites"] = tuple(message.sites)
+    return QuestionSpec(**fields)

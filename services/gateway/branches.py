@@ -71,7 +71,8 @@ def plan_branches(flow: Flow, location: str, plan_date: str, query: str,
         what_if = solver_pb2.SimulateRequest(
             location=location, date=plan_date, demand_change_pct=intent.demand_change_pct if intent else 0.0,
             cutoff_time=intent.cutoff_time if intent else "",
-            overtime_limit_hours=intent.overtime_limit_hours if intent else 0.0)
+            overtime_limit_hours=intent.overtime_limit_hours if intent else 0.0,
+            absent_employee_ids=list(intent.absent_employee_ids) if intent else [])
         branches.append(Branch("simulation", "solver", "Simulate", what_if, solver_pb2.SimulateResponse,
                                cache_names.solver(location), ("simulate", what_if.SerializeToString(), today)))
     if flow.knowledge:

@@ -15,6 +15,7 @@ from services.common.db import fetch_all, fetch_one
 from services.common.errors import InvalidArgument
 from services.gateway import validation
 from services.intent.model import Intent
+from services.intent.question.model import Question
 from services.intent.wire import from_proto, to_proto
 
 Ask = Callable[[intent_pb2.Intent | None], Awaitable[gateway_pb2.Answer]]
@@ -35,7 +36,12 @@ def intent_row(intent: intent_pb2.Intent) -> str:
 def intent_from_row(text: str) -> intent_pb2.Intent:
     """A stored intent back as the message; unknown keys (older or newer rows) are ignored."""
     values = {**_EMPTY, **{k: v for k, v in json.loads(text).items() if k in _INTENT_FIELDS}}
-    values["locations"] = tuple(values["locations"])
+    values = {k: tuple(v) if isinstance(v, list) else v for k, v in values.items()}
+    question = values.get("question")
+    if isinstance(question, dict):  # the typed question, stored as its own fields
+        fields = {f.name for f in dataclasses.fields(Question)}
+        q = {k: tuple(v) if isinstance(v, list) else v for k, v in question.items() if k in fields}
+        values["question"] = Question(**q) if q.get("metric") else None
     return to_proto(Intent(**values))
 
 

@@ -24,6 +24,7 @@ from services.gateway.config import Settings
 from services.gateway.engines import Budget, Engines, Outcome, call_engine, invoke
 from services.gateway.flows import ALERT_FLOWS, Flow, flow_for
 from services.gateway.intent_fallback import fallback_intent
+from services.gateway import question_flow
 
 log = logging.getLogger("aimee.gateway")
 
@@ -144,11 +145,15 @@ class Orchestrator:
             await sink({"type": "progress", "stage": "intent", "status": intent_outcome.status,
                         "elapsed_ms": round(intent_outcome.elapsed_ms, 1), "intent": intent.intent,
                         "location": intent.location, "parser": parser})
+        if question_flow.applies(intent):  # a typed question: the short analytics path
+            return await question_flow.answer(self, query, intent, parser, intent_outcome, budget, sink)
         flow = flow_for(intent.intent)
         notes = []
         if flow.needs_site and intent.location in ALL_SITES:
             intent.location = self.settings.default_location
             notes.append(f"拠点の指定がなかったため{intent.location}拠点で計算しました。")
+        if intent.absent_employee_names and (ask := await question_flow.resolve_absent(self, intent, budget)):
+            return await question_flow.reply(self, query, intent, parser, [intent_outcome], budget, ask, sink)
         data, outcomes = await self.gather(flow, intent, query, budget, sink, pinned.period)
         return await self._finish(query, intent, parser, flow.mode, data, [intent_outcome, *outcomes],
                                   budget, sink, notes)

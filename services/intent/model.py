@@ -7,6 +7,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from services.intent.question.model import Question
+
 INTENTS: tuple[str, ...] = (
     "improve_alerts", "optimize_assignment", "simulate_assignment", "analyze_productivity",
     "analyze_attendance", "forecast_workload", "simple_query", "search_knowledge", "unsupported",
@@ -47,6 +49,9 @@ class Intent:
     demand_change_pct: float = 0.0
     cutoff_time: str = ""
     overtime_limit_hours: float = 0.0
+    question: Question | None = None             # the typed question, when the request is one
+    absent_employee_names: tuple[str, ...] = field(default_factory=tuple)  # what-if: who is absent
+    absent_employee_ids: tuple[int, ...] = field(default_factory=tuple)    # resolved by the gateway
 
 
 @dataclass(frozen=True)

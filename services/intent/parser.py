@@ -19,6 +19,7 @@ from services.intent import dates, rules, sites
 from services.intent.model import SCHEDULING_INTENTS, UNCLEAR, Intent, complexity_of
 from services.intent.text import normalize
 from services.intent.whatif import read_whatif
+from services.intent.question.parse import read_question, read_absent_names
 
 _CONTINUATION = re.compile(r"^(?:じゃあ|じゃ|では|それ|あと|次は|同じ|なら|ちなみに|また|and |what about|how about)")
 SHORT_FOLLOW_UP = 15  # characters: 「品川の勤怠は？」 is a continuation, a full sentence is not
@@ -78,8 +79,23 @@ def parse(query: str, reference: dt.date, previous: Intent | None = None) -> Int
     if intent.intent == "simulate_assignment":
         what = read_whatif(reading.text)
         intent = replace(intent, demand_change_pct=what.demand_change_pct,
-                         cutoff_time=what.cutoff_time, overtime_limit_hours=what.overtime_limit_hours)
-    return intent
+                         cutoff_time=what.cutoff_time, overtime_limit_hours=what.overtime_limit_hours,
+                         absent_employee_names=read_absent_names(reading.text, locations))
+    return _with_question(intent, reading, reference, locations, previous)
+
+
+def _with_question(intent: Intent, reading: _Reading, reference: dt.date, named: tuple[str, ...],
+                   previous: Intent | None) -> Intent:
+    """Attach the typed question; a site not named comes from the conversation, never from a default."""
+    if intent.intent in ("simulate_assignment", "optimize_assignment", "search_knowledge"):
+        return intent
+    sites = named
+    if not sites and not reading.all_sites and previous is not None and previous.location != UNCLEAR:
+        sites = previous.locations or (previous.location,)
+    question = read_question(reading.text, reference, sites, bool(reading.all_sites) and not named,
+                             reading.process[0] if reading.process else "",
+                             previous.question if previous is not None else None)
+    return replace(intent, question=question) if question is not None else intent
 
 
 def retarget(intent: Intent, new_intent: str, query: str, reference: dt.date) -> Intent:

@@ -26,5 +26,13 @@ def test_rows_in_the_old_proto_json_shape_still_read():
     assert intent_from_row(old) == FOLLOW_UP
 
 
+def test_the_typed_question_and_absentees_survive_a_row():
+    asked = intent_pb2.Intent(intent="query_data", location="品川", absent_employee_names=["田中"])
+    asked.question.metric = "overtime_hours"
+    asked.question.sites.extend(["品川", "大阪"])
+    asked.question.top_n = 3
+    assert intent_from_row(intent_row(asked)) == asked
+
+
 def test_unknown_keys_are_ignored():
     assert intent_from_row(json.dumps({"intent": "query_alerts", "no_such_field": 1})).intent == "query_alerts"

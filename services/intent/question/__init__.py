@@ -1,0 +1,1 @@
+"""Typed questions read from a request: metric, filters, period, grouping, ranking (deterministic rules)."""
