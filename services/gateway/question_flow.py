@@ -13,6 +13,7 @@ from aimee.analytics.v1 import analytics_pb2
 from aimee.gateway.v1 import gateway_pb2
 from aimee.intent.v1 import intent_pb2
 from services.common import request_id
+from services.common import cache_names
 from services.gateway.engines import Budget, Outcome, call_engine
 
 SITE_CHOICES = ("横浜", "品川", "札幌", "大阪", "佐世保")
@@ -64,9 +65,9 @@ async def answer(orchestrator, query: str, intent: intent_pb2.Intent, parser: st
     if not question.sites and not question.all_sites and question.metric not in ALL_SITE_METRICS:
         return await reply(orchestrator, query, intent, parser, [intent_outcome], budget, _ask_site(), sink)
     request = analytics_pb2.AnswerQuestionRequest(question=question, reference_date=dt.date.today().isoformat())
-    namespace = f"analytics:{question.sites[0] if len(question.sites) == 1 else 'all'}"
+    namespace = cache_names.analytics(question.sites[0] if len(question.sites) == 1 else "")
     outcome = await call_engine(
-        "analytics", lambda t, md: orchestrator.engines.analytics.AnswerQuestion(request, timeout=t, metadata=md),
+        "analytics", lambda t: orchestrator.engines.analytics.AnswerQuestion(request, timeout=t),
         budget.cap(orchestrator.settings.budgets.analytics), cache=orchestrator.cache,
         cache_key=(namespace, ("question", request.SerializeToString(), request.reference_date)),
         parse=analytics_pb2.AnswerQuestionResponse.FromString)
@@ -121,8 +122,8 @@ async def resolve_absent(orchestrator, intent: intent_pb2.Intent, budget: Budget
     Returns "" when every name is one person; otherwise the ask-back text (no one / several match), so a
     what-if never runs as 「条件変更なし」 while it named a change."""
     outcome = await call_engine(
-        "analytics", lambda t, md: orchestrator.engines.analytics.GetEmployeeStats(
-            analytics_pb2.GetEmployeeStatsRequest(location=intent.location), timeout=t, metadata=md),
+        "analytics", lambda t: orchestrator.engines.analytics.GetEmployeeStats(
+            analytics_pb2.GetEmployeeStatsRequest(location=intent.location), timeout=t),
         budget.cap(orchestrator.settings.budgets.analytics))
     if not outcome.ok:
         return f"{intent.location}の従業員を確認できなかったため、シミュレーションできません（{outcome.reason}）。"
