@@ -225,3 +225,8 @@ def _fairness(p: RosterProblem, index: dict[dt.date, int], closed: set[int]) -> 
             out.append(Balance(e, tuple(range(p.days)), target, p.weights.late_excess, shift=code,
                                label="遅番の公平"))
     return out
+
+
+# Contracted work days per 7-day block by employment type (雇用契約); the sample data's contracts.
+CONTRACT_DAYS = {"full_time": 5, "part_time": 3, "temp": 4}
+VETERAN_SKILL = 4   # employees.skill_level >= 4 is a veteran (the daily model's definition)

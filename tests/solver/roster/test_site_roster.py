@@ -51,6 +51,7 @@ def test_leave_and_overtime_limits_hold_under_pressure():
     """Demand far above the staff: the plan still keeps leave, weekly days off and the 36協定 limit."""
     p = sites.problem()
     p.demand = {k: v * 3 for k, v in p.demand.items()}
+    p.demand.update({(p.start + dt.timedelta(days=k), "long"): 4 for k in range(7)})
     res = plan(p, time_limit=3)
     assert check(p, res.cells) == []
     assert res.costs.get("人員不足", 0) > 0
