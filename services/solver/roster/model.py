@@ -71,7 +71,7 @@ def _work(xs: dict[tuple[int, int, int], int], e: int, d: int, n_shifts: int) ->
     return [xs[(e, d, s)] for s in range(n_shifts) if (e, d, s) in xs]
 
 
-def build(spec: RosterSpec) -> RosterModel:
+def build(spec: RosterSpec, implications: bool = True) -> RosterModel:
     sidx = spec.shift_index()
     S, D, E = len(spec.shifts), spec.days, len(spec.employees)
     cost: list[float] = []
@@ -150,7 +150,7 @@ def build(spec: RosterSpec) -> RosterModel:
             for d in range(0, D - length - 1):          # off d, work d+1..d+length, off d+length+1
                 rows.add(lin([(e, j) for j in range(d + 1, d + length + 1)], [(e, d), (e, d + length + 1)]),
                          -INF, float(length - 1))
-        for d in range(D - 1):
+        for d in range(D - 1 if implications else 0):
             for j in range(1, k):
                 if d + 1 + j < D:                        # run starting at d+1 continues to d+1+j
                     rows.add(lin([(e, d + 1)], [(e, d), (e, d + 1 + j)]), -INF, 0.0)
@@ -162,7 +162,7 @@ def build(spec: RosterSpec) -> RosterModel:
             for d in range(0, D - length - 1):
                 rows.add(lin([(e, d), (e, d + length + 1)], [(e, j) for j in range(d + 1, d + length + 1)]),
                          -INF, 1.0)
-        for d in range(D - 1):
+        for d in range(D - 1 if implications else 0):
             for j in range(1, k):
                 if d + 1 + j < D:   # off run starting at d+1: (1-w[d+1]) - (1-w[d]) <= 1 - w[d+1+j]
                     rows.add(lin([(e, d), (e, d + 1 + j)], [(e, d + 1)]), -INF, 1.0)
