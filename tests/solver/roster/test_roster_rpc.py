@@ -64,6 +64,12 @@ async def test_publish_is_versioned_audited_and_written_to_shift_plans(solver_st
     got = (await solver_stub.GetRoster(rpb.GetRosterRequest(location="佐世保", start_date=start.isoformat()))).roster
     assert got.status == "published" and got.version == v2.version
     assert [list(r.shifts) for r in got.rows] == [list(r.shifts) for r in v2.rows]
+    # The daily assignment reads what was published: its staff query sees the roster's shift of each person.
+    from services.solver.repository import SolverRepository
+    day = start + dt.timedelta(days=2)
+    daily = {r.employee_id: r for r in await SolverRepository(solver_pool).site_staff([5], day)}
+    for row in v2.rows:
+        assert (daily[row.employee_id].planned_status == "scheduled") == bool(row.shifts[2])
     ex = await solver_stub.ExplainRoster(rpb.ExplainRosterRequest(location="佐世保", start_date=start.isoformat()))
     assert any("労働基準法35条" in line for line in ex.lines)
     assert any("コスト" in line for line in ex.lines) or not ex.roster.costs
@@ -76,3 +82,15 @@ async def test_unknown_roster_and_bad_horizon_are_errors(solver_stub):
     with pytest.raises(grpc.aio.AioRpcError) as info:
         await solver_stub.PlanRoster(rpb.PlanRosterRequest(location="横浜", days=40))
     assert info.value.code() == grpc.StatusCode.INVALID_ARGUMENT
+
+
+async def test_db_checker_fails_on_a_broken_roster(solver_stub, solver_pool, server_today):
+    start = monday_after(server_today)
+    r = (await solver_stub.PlanRoster(rpb.PlanRosterRequest(location="札幌", start_date=start.isoformat(),
+                                                            time_limit_seconds=1, dry_run=True))).roster
+    broken = rpb.Roster()
+    broken.CopyFrom(r)
+    del broken.rows[0].shifts[:]
+    broken.rows[0].shifts.extend(["late", "early"] + ["day"] * 5)
+    bad = await check(solver_pool, SITES["札幌"], start, broken)
+    assert any("rest interval" in b for b in bad) and any("no day off" in b for b in bad)
