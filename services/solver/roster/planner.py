@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import math
 from dataclasses import dataclass, field
 
 from services.solver.roster.model import build
@@ -28,7 +29,10 @@ class RosterInfeasible(Exception):
 def plan(problem: RosterProblem, time_limit: float = 10.0, threads: int = 2, seed: int = 1) -> RosterResult:
     spec = to_spec(problem)
     model = build(spec)
-    result = solve(model, SearchParams(time_limit=time_limit, threads=threads, seed=seed))
+    # Every hard rule of a site roster is an upper limit (or a fixed day off), so "everyone off" is a
+    # feasible start; fixed working cells would break that, and then HiGHS starts from nothing.
+    start = None if any(v is not None for v in spec.fixed.values()) else {c: 0.0 for c in range(len(model.cells))}
+    result = solve(model, SearchParams(time_limit=time_limit, threads=threads, seed=seed, start=start))
     if result.values is None:
         raise RosterInfeasible("ハード制約（法定休日・契約日数・休暇など）を同時に満たす勤務表がありません。")
     assignment = model.assignment(result.values)
@@ -43,5 +47,7 @@ def plan(problem: RosterProblem, time_limit: float = 10.0, threads: int = 2, see
         got = assignment[e][d]
         reason = f"{names.get(got, got)}に入っています（人員・ベテラン配置の充足を優先）" if got else "休みになっています"
         refused.append(f"{person.name}さん {dates[d]:%m/%d} の{what}はお受けできません: {reason}")
-    return RosterResult(cells, result.objective, result.bound, result.proven, result.seconds,
+    # Every soft cost is >= 0, so 0 is a valid bound when HiGHS has not finished its root yet.
+    bound = max(0.0, result.bound) if math.isfinite(result.bound) else 0.0
+    return RosterResult(cells, result.objective, bound, result.proven, result.seconds,
                         soft_costs(spec, assignment), refused)

@@ -30,6 +30,9 @@ class SearchParams:
     seed: int = 1
     sub_time_limit: float = 2.0      # per LNS sub-MIP
     log: bool = False
+    # A partial MIP start (x column -> value) HiGHS completes before branching, e.g. "everyone off" for a
+    # site roster whose hard rules are all upper limits: a plan then exists however short the time limit.
+    start: dict[int, float] | None = None
 
 
 @dataclass
@@ -86,9 +89,13 @@ def _highs(time_limit: float, seed: int) -> highspy.Highs:
     return h
 
 
-def _full_mip(model: RosterModel, shared: _Shared, deadline: float, seed: int, out: dict) -> None:
+def _full_mip(model: RosterModel, shared: _Shared, deadline: float, seed: int, out: dict,
+              start: dict[int, float] | None = None) -> None:
     h = _highs(deadline - time.perf_counter(), seed)
     h.passModel(model.lp)
+    if start:
+        idx = np.fromiter(start.keys(), dtype=np.int32, count=len(start))
+        h.setSolution(len(start), idx, np.fromiter(start.values(), dtype=float, count=len(start)))
     injected = [0]
 
     def improving(event) -> None:
@@ -221,7 +228,8 @@ def solve(model: RosterModel, params: SearchParams | None = None) -> SearchResul
     shared = _Shared(model, started, params.log)
     mip_out: dict = {}
     lns_out: dict = {}
-    threads = [threading.Thread(target=_full_mip, args=(model, shared, deadline, params.seed, mip_out))]
+    threads = [threading.Thread(target=_full_mip, args=(model, shared, deadline, params.seed, mip_out,
+                                                            params.start))]
     if params.threads > 1:
         threads.append(threading.Thread(target=_lns, args=(model, shared, deadline, params, lns_out)))
     for t in threads:

@@ -77,3 +77,12 @@ def test_closed_on_holidays_gives_everyone_the_day_off():
     res = plan(p, time_limit=3)
     assert all(res.cells[(q.employee_id, start)] is None for q in p.people)
     assert check(p, res.cells) == []
+
+
+def test_a_roster_exists_however_short_the_time_limit():
+    """The "everyone off" start: 4 weeks x 40 people in 0.05 s still returns a lawful (if poor) roster."""
+    p = sites.problem(days=28, n=40)
+    res = plan(p, time_limit=0.05, threads=1)
+    assert check(p, res.cells) == []
+    assert res.bound == 0.0 or res.bound <= res.objective
+    assert sum(res.costs.values()) == pytest.approx(res.objective)
