@@ -19,6 +19,7 @@ from services.gateway.config import Settings
 from services.gateway.engines import Engines
 from services.gateway.health import HealthProbe
 from services.gateway.orchestrator import Orchestrator
+from services.gateway.rosters import RostersApiServicer
 from services.gateway.servicer import (AiServicer, AlertsApiServicer, AnalyticsApiServicer, AssignmentsApiServicer,
                                        ChatApiServicer, KnowledgeApiServicer, MeshStatusServicer, Passthrough)
 from services.gateway.ws import WebSocketBridge
@@ -67,6 +68,7 @@ async def build(settings: Settings) -> Gateway:
          AssignmentsApiServicer(engines, passthrough, cache)),
         (gateway_pb2_grpc.add_ChatApiServiceServicer_to_server, ChatApiServicer(orchestrator, chat)),
         (gateway_pb2_grpc.add_MeshStatusServiceServicer_to_server, MeshStatusServicer(probe)),
+        (gateway_pb2_grpc.add_RostersApiServiceServicer_to_server, RostersApiServicer(engines, passthrough)),
     ]
     gateway = Gateway(settings=s, orchestrator=orchestrator,
                       bridge=WebSocketBridge(orchestrator, chat, s.api_tokens))

@@ -43,6 +43,7 @@ GATEWAY_SERVICES: tuple[str, ...] = (
     "aimee.gateway.v1.AssignmentsApiService",
     "aimee.gateway.v1.ChatApiService",
     "aimee.gateway.v1.MeshStatusService",
+    "aimee.gateway.v1.RostersApiService",
 )
 
 # Routes allowed a longer timeout than route_timeout_s: (REST path, gRPC path) → seconds.
@@ -50,6 +51,8 @@ LONG_RUNNING_PATHS: tuple[tuple[str, str, int], ...] = (
     ("/api/v1/benchmark", "/aimee.gateway.v1.AiService/RunBenchmark", 600),
     # Registering a long document embeds every chunk (~0.1-0.5 s each on 2 cores).
     ("/api/v1/knowledge/documents", "/aimee.gateway.v1.KnowledgeApiService/AddKnowledgeDocument", 600),
+    # A roster plan (up to 4 weeks) runs for the solver's roster time limit (services/gateway/rosters.py).
+    ("/api/v1/rosters/plan", "/aimee.gateway.v1.RostersApiService/PlanRoster", 150),
 )
 
 WS_PREFIX = "/ws/"
