@@ -18,6 +18,7 @@ from datetime import date
 from db.apply import apply_schema
 from db.bulk import BulkWriter
 from db.connect import connect, drop_database, ensure_database, parse_database_url
+from db.roster_seed import seed_rosters
 from db.sample_data import GenConfig, generate
 from db.tables import ALL_TABLES, GENERATED_TABLES
 
@@ -58,6 +59,7 @@ def load(database: str, config: GenConfig, url: str | None = None, reset: bool =
         generate(config, writer, on_site=on_site)
     finally:
         counts = writer.close()
+    counts.update(seed_rosters(database, config.end_date, config.seed, url))
     seconds = time.perf_counter() - started
     total = sum(counts.values())
     return {"database": database, "end_date": config.end_date.isoformat(), "seed": config.seed,

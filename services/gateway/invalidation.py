@@ -18,3 +18,10 @@ async def assignment_changed(cache: Cache | None, site: str) -> None:
     (the solver engine itself bumps the site's analytics, which count assignments)."""
     if cache is not None:
         await cache.invalidate_quietly(cache_names.solver(site))
+
+
+async def shift_plans_changed(cache: Cache | None, site: str) -> None:
+    """A roster was published into `site`'s shift_plans: who is scheduled changed, so the site's plans and
+    analytics (scheduled / off counts) are stale."""
+    if cache is not None:
+        await cache.invalidate_quietly(*cache_names.site_data([site]))

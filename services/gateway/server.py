@@ -23,6 +23,7 @@ from services.gateway.health import HealthProbe
 from services.gateway.intake import IntakeInterceptor
 from services.gateway.imports import SERVICE_NAME as IMPORTS_SERVICE_NAME, ImportsApiServicer
 from services.gateway.orchestrator import Orchestrator
+from services.gateway.rosters import RostersApiServicer
 from services.gateway.servicer import (AiServicer, AlertsApiServicer, AnalyticsApiServicer, AssignmentsApiServicer,
                                        ChatApiServicer, KnowledgeApiServicer, MeshStatusServicer)
 from services.gateway.ws import WebSocketBridge
@@ -76,6 +77,7 @@ async def build(settings: Settings) -> Gateway:
         (gateway_pb2_grpc.add_ChatApiServiceServicer_to_server, ChatApiServicer(orchestrator, chat)),
         (gateway_pb2_grpc.add_MeshStatusServiceServicer_to_server, MeshStatusServicer(probe)),
         (imports_pb2_grpc.add_ImportsApiServiceServicer_to_server, ImportsApiServicer(s, pool, engines)),
+        (gateway_pb2_grpc.add_RostersApiServiceServicer_to_server, RostersApiServicer(engines, passthrough, cache)),
     ]
     gateway = Gateway(settings=s, orchestrator=orchestrator,
                       bridge=WebSocketBridge(orchestrator, chat, s.api_tokens))

@@ -49,6 +49,7 @@ GATEWAY_SERVICES: tuple[str, ...] = (
     "aimee.gateway.v1.ChatApiService",
     "aimee.gateway.v1.MeshStatusService",
     "aimee.gateway.v1.ImportsApiService",  # protos/aimee/gateway/v1/imports.proto
+    "aimee.gateway.v1.RostersApiService",
 )
 
 # Routes allowed a longer timeout than route_timeout_s: (REST path, gRPC path) → seconds.
@@ -58,6 +59,8 @@ LONG_RUNNING_PATHS: tuple[tuple[str, str, int], ...] = (
     ("/api/v1/knowledge/documents", "/aimee.gateway.v1.KnowledgeApiService/AddKnowledgeDocument", 600),
     # An import validates, upserts and then runs alert detection for the file's sites and days.
     ("/api/v1/imports", "/aimee.gateway.v1.ImportsApiService/CreateImport", 300),
+    # A roster plan (up to 4 weeks) runs for the solver's roster time limit (services/gateway/rosters.py).
+    ("/api/v1/rosters/plan", "/aimee.gateway.v1.RostersApiService/PlanRoster", 150),
 )
 
 WS_PREFIX = "/ws/"

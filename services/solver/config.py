@@ -22,6 +22,9 @@ class Settings:
     travel_cost_yen: float
     history_days: int
     db_pool_size: int
+    # Roster planning (PlanRoster): HiGHS full MIP + LNS side by side on this many threads, for this long.
+    roster_time_limit_seconds: float = 10.0
+    roster_threads: int = 2
 
     @classmethod
     def from_env(cls) -> "Settings":
@@ -32,6 +35,8 @@ class Settings:
             max_concurrent_solves=env.env_int("SOLVER_MAX_CONCURRENT_SOLVES", 2),
             travel_cost_yen=env.env_float("SOLVER_TRAVEL_COST_YEN", 3000.0),
             history_days=env.env_int("SOLVER_HISTORY_DAYS", 90),
+            roster_time_limit_seconds=env.env_float("SOLVER_ROSTER_TIME_LIMIT_SECONDS", 10.0),
+            roster_threads=env.env_int("SOLVER_ROSTER_THREADS", 2),
         )
         if settings.time_limit_seconds <= 0 or settings.mip_gap < 0 or settings.max_concurrent_solves < 1:
             raise InvalidArgument("SOLVER_TIME_LIMIT_SECONDS は正、SOLVER_MIP_GAP は0以上、"

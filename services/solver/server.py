@@ -19,6 +19,8 @@ from services.common.sites import SiteDirectory
 from services.solver.config import Settings
 from services.solver.planner import Planner
 from services.solver.repository import SolverRepository
+from services.solver.roster.repository import RosterRepository
+from services.solver.roster.service import RosterService
 from services.solver.servicer import SolverServicer
 from services.solver.updates import AssignmentUpdater
 
@@ -32,7 +34,9 @@ async def build(settings: Settings) -> Built:
     cache = Cache(settings.redis_url, prefix=settings.cache_prefix)
     repo = SolverRepository(pool)
     sites = SiteDirectory(pool)
-    servicer = SolverServicer(Planner(repo, sites, settings), AssignmentUpdater(repo, sites, cache))
+    rosters = RosterService(RosterRepository(pool), sites, settings.roster_time_limit_seconds,
+                            settings.roster_threads)
+    servicer = SolverServicer(Planner(repo, sites, settings), AssignmentUpdater(repo, sites, cache), rosters)
 
     async def cleanup() -> None:
         await cache.close()

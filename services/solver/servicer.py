@@ -4,13 +4,18 @@ Domain errors (services.common.errors) are mapped to gRPC statuses by the shared
 """
 from __future__ import annotations
 
+import datetime as dt
+
+from aimee.solver.v1 import roster_pb2 as rpb
 from aimee.solver.v1 import solver_pb2 as pb
 from aimee.solver.v1 import solver_pb2_grpc as pb_grpc
 
+from services.common.errors import InvalidArgument, Unimplemented
 from services.solver.options import build_options
 from services.solver.plan import PlanResult
 from services.solver.planner import Planner
 from services.solver.repository import AssignmentRow
+from services.solver.roster.service import RosterService, RosterView
 from services.solver.updates import AssignmentUpdater, UpdateRequest
 
 
@@ -59,14 +64,57 @@ def plan_pb(p: PlanResult) -> pb.Plan:
                  for c in p.changes])
 
 
+def parse_day(text: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError as exc:
+        raise InvalidArgument(f"日付は YYYY-MM-DD で指定してください（指定: {text!r}）") from exc
+
+
+def roster_pb(v: RosterView) -> rpb.Roster:
+    return rpb.Roster(
+        location=v.location, start_date=v.start.isoformat(), days=v.days, version=v.version, status=v.status,
+        rows=[rpb.RosterRow(employee_id=e, employee_name=v.names.get(e, ""), shifts=[c or "" for c in row])
+              for e, row in v.cells.items()],
+        costs=[rpb.RosterCost(rule=k, cost=int(c)) for k, c in v.costs.items()],
+        objective=_finite(v.objective), bound=_finite(v.bound), refused=v.refused,
+        shift_types=[rpb.ShiftTypeInfo(code=c, name=n) for c, n in v.shift_names.items()], seconds=v.seconds)
+
+
 def _finite(value: float) -> float:
     """NaN/inf do not belong on a JSON wire (no solution yet, or an unbounded bound): report 0."""
     return value if value == value and abs(value) != float("inf") else 0.0
 
 
 class SolverServicer(pb_grpc.SolverServiceServicer):
-    def __init__(self, planner: Planner, updater: AssignmentUpdater):
-        self.planner, self.updater = planner, updater
+    def __init__(self, planner: Planner, updater: AssignmentUpdater, rosters: RosterService | None = None):
+        self.planner, self.updater, self.rosters = planner, updater, rosters
+
+    def _roster_service(self) -> RosterService:
+        if self.rosters is None:
+            raise Unimplemented("勤務表の作成はこのエンジンでは有効になっていません")
+        return self.rosters
+
+    async def PlanRoster(self, request: rpb.PlanRosterRequest, context):
+        extra = [(w.employee_id, parse_day(w.date)) for w in request.extra_days_off]
+        view = await self._roster_service().plan(
+            request.location, parse_day(request.start_date) if request.start_date else None, request.days or 7,
+            request.time_limit_seconds or None, extra, save=not request.dry_run)
+        return rpb.PlanRosterResponse(roster=roster_pb(view))
+
+    async def GetRoster(self, request: rpb.GetRosterRequest, context):
+        view = await self._roster_service().get(request.location, parse_day(request.start_date), request.version)
+        return rpb.GetRosterResponse(roster=roster_pb(view))
+
+    async def PublishRoster(self, request: rpb.PublishRosterRequest, context):
+        view, audit_id = await self._roster_service().publish(
+            request.location, parse_day(request.start_date), request.version, request.published_by)
+        return rpb.PublishRosterResponse(roster=roster_pb(view), audit_id=audit_id)
+
+    async def ExplainRoster(self, request: rpb.ExplainRosterRequest, context):
+        view, lines = await self._roster_service().explain(request.location, parse_day(request.start_date),
+                                                           request.version)
+        return rpb.ExplainRosterResponse(roster=roster_pb(view), lines=lines)
 
     async def GetCurrentAssignments(self, request: pb.GetCurrentAssignmentsRequest, context):
         site, day, rows = await self.planner.current(request.location, request.date)

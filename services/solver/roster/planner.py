@@ -1,0 +1,53 @@
+"""Plan a site's roster: RosterProblem -> RosterResult (pure; the repository reads and writes the rows)."""
+from __future__ import annotations
+
+import datetime as dt
+import math
+from dataclasses import dataclass, field
+
+from services.solver.roster.model import build
+from services.solver.roster.report import refused_requests, soft_costs
+from services.solver.roster.search import SearchParams, solve
+from services.solver.roster.site import RosterProblem, to_spec
+
+
+@dataclass
+class RosterResult:
+    cells: dict[tuple[int, dt.date], str | None]     # (employee_id, date) -> shift code or None (off)
+    objective: float
+    bound: float
+    proven: bool
+    seconds: float
+    costs: dict[str, int] = field(default_factory=dict)
+    refused: list[str] = field(default_factory=list)  # Japanese, one line per refused request
+
+
+class RosterInfeasible(Exception):
+    """The hard rules leave no roster (e.g. leave and contract days that cannot both hold)."""
+
+
+def plan(problem: RosterProblem, time_limit: float = 10.0, threads: int = 2, seed: int = 1) -> RosterResult:
+    spec = to_spec(problem)
+    model = build(spec)
+    # Every hard rule of a site roster is an upper limit (or a fixed day off), so "everyone off" is a
+    # feasible start; fixed working cells would break that, and then HiGHS starts from nothing.
+    start = None if any(v is not None for v in spec.fixed.values()) else {c: 0.0 for c in range(len(model.cells))}
+    result = solve(model, SearchParams(time_limit=time_limit, threads=threads, seed=seed, start=start))
+    if result.values is None:
+        raise RosterInfeasible("ハード制約（法定休日・契約日数・休暇など）を同時に満たす勤務表がありません。")
+    assignment = model.assignment(result.values)
+    dates = problem.dates()
+    cells = {(person.employee_id, dates[d]): assignment[e][d]
+             for e, person in enumerate(problem.people) for d in range(problem.days)}
+    names = {s.code: s.name for s in problem.shift_types}
+    refused = []
+    for e, d, code in refused_requests(spec, assignment):
+        person = problem.people[e]
+        what = "休み希望" if code is None else f"{names.get(code, code)}希望"
+        got = assignment[e][d]
+        reason = f"{names.get(got, got)}に入っています（人員・ベテラン配置の充足を優先）" if got else "休みになっています"
+        refused.append(f"{person.name}さん {dates[d]:%m/%d} の{what}はお受けできません: {reason}")
+    # Every soft cost is >= 0, so 0 is a valid bound when HiGHS has not finished its root yet.
+    bound = max(0.0, result.bound) if math.isfinite(result.bound) else 0.0
+    return RosterResult(cells, result.objective, bound, result.proven, result.seconds,
+                        soft_costs(spec, assignment), refused)
