@@ -27,6 +27,7 @@ from services.gateway import validation
 
 BAD_UTF8 = object()          # the bytes FF FE: %FF%FE in a URL, raw in a JSON body
 TODAY = dt.date.today().isoformat()
+NEXT_MONDAY = (dt.date.today() + dt.timedelta(days=7 - dt.date.today().weekday())).isoformat()
 MAX_ERROR_BODY = 2_000        # an error never echoes a long value back
 TIME_LIMIT_S = 60
 
@@ -77,6 +78,11 @@ def _baselines(alert_id: int, assignment: dict) -> dict[str, dict]:
         "PostChatMessage": {"session_id": "sess_fuzz", "user_id": "fuzz", "message": "横浜のアラート件数は？"},
         "GetChatHistory": {"session_id": "sess_fuzz", "limit": 5},
         "GetHealth": {},
+        "PlanRoster": {"location": "横浜", "start_date": NEXT_MONDAY, "days": 7, "time_limit_seconds": 2,
+                       "extra_days_off": [], "dry_run": True},
+        "GetRoster": {"location": "横浜", "start_date": NEXT_MONDAY, "version": 0},
+        "PublishRoster": {"location": "横浜", "start_date": NEXT_MONDAY, "version": 1, "published_by": "fuzz"},
+        "ExplainRoster": {"location": "横浜", "start_date": NEXT_MONDAY, "version": 0},
     }
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import json
+import math
 from dataclasses import dataclass, field
 
 from services.common.errors import FailedPrecondition, InvalidArgument, NotFound
@@ -41,6 +42,17 @@ class RosterView:
     seconds: float = 0.0
 
 
+MAX_TIME_LIMIT_SECONDS = 120.0  # the REST route allows 150 s for a plan
+
+
+def _time_limit(seconds: float) -> float:
+    """A caller's time limit: a finite number of seconds in (0, MAX_TIME_LIMIT_SECONDS]."""
+    if not math.isfinite(seconds) or not 0 < seconds <= MAX_TIME_LIMIT_SECONDS:
+        raise InvalidArgument(f"time_limit_seconds は 0 より大きく {MAX_TIME_LIMIT_SECONDS:.0f} 秒以下で指定して"
+                              f"ください（0 = 既定値）")
+    return seconds
+
+
 def next_monday(today: dt.date) -> dt.date:
     return today + dt.timedelta(days=7 - today.weekday())
 
@@ -70,7 +82,7 @@ class RosterService:
             if emp not in known:
                 raise InvalidArgument(f"社員 {emp} は{site.name}拠点の在籍者ではありません")
             problem.requests.append(RosterRequest(emp, day, None))
-        limit = self.time_limit if time_limit is None else time_limit
+        limit = self.time_limit if not time_limit else _time_limit(time_limit)
         try:
             result = await asyncio.to_thread(plan, problem, limit, self.threads)
         except RosterInfeasible as exc:
@@ -88,6 +100,8 @@ class RosterService:
                           result.bound, result.refused, result.seconds)
 
     async def get(self, location: str, start: dt.date, version: int = 0) -> RosterView:
+        if version < 0:
+            raise InvalidArgument(f"version は 0（最新）以上の整数で指定してください（現在: {version}）")
         site = await self.sites.get(location)
         row = await (self.repo.version(site.location_id, start, version) if version
                      else self.repo.latest(site.location_id, start))
