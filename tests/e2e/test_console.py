@@ -149,21 +149,40 @@ def test_what_if_runs_simulate(mesh, page):
     expect(result).to_contain_text("カバー率")
 
 
+def _qualified_processes(mesh, assignment_id: int) -> list[str]:
+    """Processes the assignment's employee may do (the solver refuses others), from the suite's database."""
+    import pymysql
+
+    from db.connect import connect
+    url = mesh.env["DATABASE_URL"]
+    with connect(url=url, cursorclass=pymysql.cursors.DictCursor) as conn, conn.cursor() as cur:
+        cur.execute("""SELECT p.process_name FROM daily_assignments da
+                       JOIN employee_skills es ON es.employee_id = da.employee_id
+                       JOIN processes p ON p.process_id = es.process_id
+                       WHERE da.assignment_id = %s AND es.skill_level >= p.min_skill_level
+                       ORDER BY p.process_id""", (assignment_id,))
+        return [r["process_name"] for r in cur.fetchall()]
+
+
 def test_edit_cell_then_stale_second_tab_gets_the_409_path(mesh, context):
     site = "佐世保"
     first, second = context.new_page(), context.new_page()
     _open_board(first, mesh.base_url, site)
     _open_board(second, mesh.base_url, site)
-    cell = first.locator("[data-testid=cell][data-assignment]").first
-    assignment = cell.get_attribute("data-assignment")
-    before = cell.locator(".cell-btn").inner_text().strip().rstrip(" ✎")
-    target = "検品" if before != "検品" else "梱包"
+    for cell in first.locator("[data-testid=cell][data-assignment]").all()[:20]:
+        assignment = cell.get_attribute("data-assignment")
+        before = cell.locator(".cell-btn").inner_text().strip().rstrip(" ✎")
+        choices = [p for p in _qualified_processes(mesh, int(assignment)) if p != before]
+        if len(choices) >= 2:  # two processes the person may move to: one per tab
+            target, other = choices[:2]
+            break
+    else:
+        raise AssertionError("no cell whose employee is qualified for two other processes")
     cell.locator(".cell-btn").click()
     first.get_by_label("工程").select_option(target)
     first.get_by_test_id("save-cell").click()
     expect(first.locator(f"[data-testid=cell][data-assignment='{assignment}'] .cell-btn")).to_contain_text(target)
     # The second tab still holds the old version: its change is refused, shown, and nothing is overwritten.
-    other = "出荷" if target != "出荷" else "入荷"
     second.locator(f"[data-testid=cell][data-assignment='{assignment}'] .cell-btn").click()
     second.get_by_label("工程").select_option(other)
     second.get_by_test_id("save-cell").click()
