@@ -73,6 +73,7 @@ def _baselines(alert_id: int, assignment: dict) -> dict[str, dict]:
                              "process": assignment["process"], "time_block": assignment["time_block"],
                              "planned_hours": assignment["planned_hours"], "status": assignment["status"],
                              "reason": "fuzz", "adjusted_by": "fuzz", "ai_confidence_score": 0.5},
+        "GetAssignmentHistory": {"assignment_id": assignment["assignment_id"]},
         "SimulateAssignments": {"location": "横浜", "date": "", "demand_change_pct": 10, "absent_employee_ids": []},
         "PostChatMessage": {"session_id": "sess_fuzz", "user_id": "fuzz", "message": "横浜のアラート件数は？"},
         "GetChatHistory": {"session_id": "sess_fuzz", "limit": 5},
