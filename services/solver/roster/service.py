@@ -8,6 +8,7 @@ import json
 from dataclasses import dataclass, field
 
 from services.common.errors import FailedPrecondition, InvalidArgument, NotFound
+from services.solver.options import check_time_limit
 from services.solver.roster.loader import load_problem
 from services.solver.roster.planner import RosterInfeasible, plan
 from services.solver.roster.repository import RosterRepository
@@ -63,6 +64,7 @@ class RosterService:
     async def plan(self, location: str, start: dt.date | None, days: int = 7, time_limit: float | None = None,
                    extra_off: list[tuple[int, dt.date]] = (), save: bool = True) -> RosterView:
         """Plan and save a draft. `extra_off` adds 希望休 (the 「佐藤さんが水曜休み希望だったら」 what-if)."""
+        check_time_limit(time_limit or 0.0)
         start = start or next_monday(dt.date.today())
         site, problem = await self._problem(location, start, days)
         known = {p.employee_id for p in problem.people}
