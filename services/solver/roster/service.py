@@ -5,10 +5,10 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import json
-import math
 from dataclasses import dataclass, field
 
 from services.common.errors import FailedPrecondition, InvalidArgument, NotFound
+from services.solver.options import check_time_limit
 from services.solver.roster.loader import load_problem
 from services.solver.roster.planner import RosterInfeasible, plan
 from services.solver.roster.repository import RosterRepository
@@ -42,17 +42,6 @@ class RosterView:
     seconds: float = 0.0
 
 
-MAX_TIME_LIMIT_SECONDS = 120.0  # the REST route allows 150 s for a plan
-
-
-def _time_limit(seconds: float) -> float:
-    """A caller's time limit: a finite number of seconds in (0, MAX_TIME_LIMIT_SECONDS]."""
-    if not math.isfinite(seconds) or not 0 < seconds <= MAX_TIME_LIMIT_SECONDS:
-        raise InvalidArgument(f"time_limit_seconds は 0 より大きく {MAX_TIME_LIMIT_SECONDS:.0f} 秒以下で指定して"
-                              f"ください（0 = 既定値）")
-    return seconds
-
-
 def next_monday(today: dt.date) -> dt.date:
     return today + dt.timedelta(days=7 - today.weekday())
 
@@ -75,6 +64,7 @@ class RosterService:
     async def plan(self, location: str, start: dt.date | None, days: int = 7, time_limit: float | None = None,
                    extra_off: list[tuple[int, dt.date]] = (), save: bool = True) -> RosterView:
         """Plan and save a draft. `extra_off` adds 希望休 (the 「佐藤さんが水曜休み希望だったら」 what-if)."""
+        check_time_limit(time_limit or 0.0)
         start = start or next_monday(dt.date.today())
         site, problem = await self._problem(location, start, days)
         known = {p.employee_id for p in problem.people}
@@ -82,7 +72,7 @@ class RosterService:
             if emp not in known:
                 raise InvalidArgument(f"社員 {emp} は{site.name}拠点の在籍者ではありません")
             problem.requests.append(RosterRequest(emp, day, None))
-        limit = self.time_limit if not time_limit else _time_limit(time_limit)
+        limit = self.time_limit if not time_limit else time_limit
         try:
             result = await asyncio.to_thread(plan, problem, limit, self.threads)
         except RosterInfeasible as exc:
