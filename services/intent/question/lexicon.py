@@ -31,6 +31,10 @@ METRIC_PATTERNS: tuple[tuple[str, re.Pattern], ...] = tuple((m, re.compile(p)) f
     ("headcount", r"人数|何人|何名|人員数|社員数|従業員数|在籍|スキル(?:レベル)?[1-5]|入社|(?:新人|ベテラン|派遣|パート|正社員|アルバイト)"),
 ))
 
+# The metric vocabulary of a typed question (the analytics whitelist has the same keys: a test holds them equal);
+# 「担当」 is only a reading cue that parse resolves to one of these.
+METRICS: tuple[str, ...] = tuple(m for m, _ in METRIC_PATTERNS if m != "duty")
+
 # A consultation, not a question: planning, what-ifs, causes, know-how. These keep the existing flows.
 CONSULTATION = re.compile(r"最適|組んで|組み直|作って|作成|提案|改善|対策|減らす|減らし|削減|シミュレーション|試算|"
                           r"(?:[たで]|だ)[らば](?![ん])|場合|もし|仮に|ノウハウ|事例|コツ|分析|傾向|原因|なぜ|理由|推移|"
