@@ -103,6 +103,7 @@ async def test_a_slow_model_leaves_the_rules_answer_within_the_budget(engine, fa
 
 @pytest.mark.parametrize("query", [
     "品川で先月一番残業した人は？",        # the rules typed it: no model call
+    "横浜で仕分けのスキルが一番高い人は誰？",  # typed, though the intent label is unsure (0.35)
     "🎉🎉🎉",                               # confidently off-topic
     "横浜の明日の配置を最適化して",          # a consultation, not a question
 ])
