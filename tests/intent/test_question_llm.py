@@ -19,8 +19,7 @@ from services.intent.question import llm_fill
 
 REF = "2026-11-25"
 ASKED = "横浜で先月いちばん長く働いたのは誰？"   # a question, but no metric word the rules know
-GOOD = {"metric": "overtime_hours", "sites": ["横浜"], "process": "", "employee_name": "", "period": "",
-        "group_by": "employee", "order": "desc", "top_n": 1}
+GOOD = {"metric": "overtime_hours", "sites": ["横浜"], "process": "", "employee_name": "", "period": ""}
 
 
 @pytest.fixture(params=["ollama", "openai"])
@@ -73,8 +72,7 @@ async def test_a_period_phrase_from_the_model_is_resolved_by_the_date_reader(eng
     ({**GOOD, "employee_name": "山田 太郎"}, "invented_person"),
     ({**GOOD, "metric": "salary"}, "schema: unknown metric 'salary'"),
     ({**GOOD, "metric": "none"}, "no_metric"),
-    ({**GOOD, "group_by": "age"}, "schema: unknown group_by 'age'"),
-    ({**GOOD, "top_n": 500}, "schema: top_n 500"),
+    ({**GOOD, "period": "来世紀"}, "schema: unknown period '来世紀'"),
     ("overtime please", "invalid_json"),
 ])
 async def test_answers_the_request_does_not_back_are_rejected(engine, fake_llm, reply, reason):
@@ -86,7 +84,7 @@ async def test_answers_the_request_does_not_back_are_rejected(engine, fake_llm, 
 
 
 async def test_a_person_written_in_the_request_is_accepted(engine, fake_llm):
-    fake_llm.reset(reply={**GOOD, "employee_name": "佐藤 花子", "group_by": "", "order": ""})
+    fake_llm.reset(reply={**GOOD, "employee_name": "佐藤 花子"})
     outcome = await engine.parse("横浜の佐藤 花子の先月の働きぶりは？", REF)
     assert outcome.fallback_reason == ""
     assert outcome.intent.question.employee_name == "佐藤 花子"
