@@ -17,7 +17,7 @@ from tests.conftest import free_port
 from tests.e2e.conftest import REPO, start_mesh, stop_mesh
 
 # The model reads 「…長く働いた…」 as overtime per person at 横浜 (the rules find no metric in it).
-READING = {"metric": "overtime_hours", "sites": ["横浜"], "process": "", "employee_name": "", "period": ""}
+READING = {"metric": "overtime_hours", "sites": ["横浜"], "process": "", "employee_name": ""}
 LAST_MONTH = ("attendance_date >= DATE_FORMAT(CURDATE() - INTERVAL 1 MONTH, '%Y-%m-01') "
               "AND attendance_date < DATE_FORMAT(CURDATE(), '%Y-%m-01')")
 

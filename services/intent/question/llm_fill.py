@@ -1,19 +1,18 @@
 """The LLM's typed question: asked only when the rules find no metric in something asked as a question.
 
 The light model fills the same `Question` the rules fill, under a JSON schema whose enums are the closed
-vocabularies (metrics, sites, processes, period phrases). Not every server enforces a schema,
+vocabularies (metrics, sites, processes). Not every server enforces a schema,
 and a small model guesses, so its answer is validated again here against what the request itself says:
 - the metric must be in the whitelist ("none" means the model found no question either: an honest cannot);
 - every site must be one the request names (or the conversation's), a process the request names, a person
   written in the request: an invented site, process or person rejects the whole answer;
-- dates are never the model's: it picks a period *phrase* from the enum and the rules' date reader resolves
-  it, and only when the request names no period the reader recognises.
-Everything else (filters, the period written in the request, grouping and ranking words) is read by the same
-rules as for a deterministic question (`parse.build`). The model is not asked for grouping or ranking:
-measured with Qwen2.5-Coder-1.5B on the dev set, it added a grouping and an order to plain counts
-(「品川で梱包ができる人は何人？」 → per site, descending), which turns a right count into a wrong ranking, and
-every field costs output tokens (~0.5 s each on 2 shared cores). Any rejection raises `LlmRejected` with a
-reason and the rules' answer stands.
+Everything else (filters, the period, grouping and ranking words) is read by the same rules as for a
+deterministic question (`parse.build`); a period not written in the request is the metric's stated default.
+The model is not asked for them: measured with Qwen2.5-Coder-1.5B on the dev set, it added a grouping and an
+order to plain counts (「品川で梱包ができる人は何人？」 → per site, descending) and a period to a question
+that names none (「大阪の派遣社員の人数は？」 → 今週), which turns right answers into wrong ones, and every field
+costs output tokens (~0.5 s each on 2 shared cores). Any rejection raises `LlmRejected` with a reason and
+the rules' answer stands.
 """
 from __future__ import annotations
 
@@ -31,9 +30,7 @@ from services.intent.question.parse import build, is_consultation
 from services.intent.rules import PROCESS_NAMES
 
 NO_METRIC = "none"
-PERIODS: tuple[str, ...] = ("今日", "昨日", "明日", "明後日", "今週", "先週", "来週", "今月", "先月", "先々月",
-                            "直近7日", "直近30日", "今年", "去年", "年末まで")
-MAX_TOKENS = 80  # a filled question is ~35 tokens; the cap bounds a model that rambles
+MAX_TOKENS = 64  # a filled question is ~30 tokens; the cap bounds a model that rambles
 
 SCHEMA: dict = {
     "type": "object",
@@ -42,9 +39,8 @@ SCHEMA: dict = {
         "sites": {"type": "array", "items": {"type": "string", "enum": list(SITE_NAMES)}, "maxItems": len(SITE_NAMES)},
         "process": {"type": "string", "enum": ["", *PROCESS_NAMES]},
         "employee_name": {"type": "string", "maxLength": 20},
-        "period": {"type": "string", "enum": ["", *PERIODS]},
     },
-    "required": ["metric", "sites", "process", "employee_name", "period"],
+    "required": ["metric", "sites", "process", "employee_name"],
     "additionalProperties": False,
 }
 
@@ -56,8 +52,7 @@ paid_leave_days=有給 / overtime_hours=残業時間 / productivity=生産性・
 forecast_units=業務量・物量の予測 / forecast_staff_hours=必要人時 / assigned_people=配置・割り振り /
 scheduled_people=出勤予定 / off_people=休みの予定 / alert_count=アラート / {NO_METRIC}=どれでもない
 sites: 質問に書かれた拠点（{'・'.join(SITE_NAMES)}）だけ。書かれていなければ []。
-process: 書かれた工程（{'・'.join(PROCESS_NAMES)}）か ""。employee_name: 書かれた人名か ""。
-period: 期間（{'・'.join(PERIODS)}）か ""。"""
+process: 書かれた工程（{'・'.join(PROCESS_NAMES)}）か ""。employee_name: 書かれた人名か ""。"""
 
 
 def wanted(question: Question | None, text: str) -> bool:
@@ -115,14 +110,14 @@ def validate(raw: str, query: str, sites: tuple[str, ...], process: str) -> dict
     person = data.get("employee_name") or ""
     if not isinstance(person, str) or (person and _compact(person) not in _compact(query)):
         raise LlmRejected(f"invented_person: {person!r} is not in the request")
-    return {"metric": metric, "employee_name": person.strip(), "period": _enum(data, "period", PERIODS)}
+    return {"metric": metric, "employee_name": person.strip()}
 
 
 def merge(fields: dict, text: str, reference: dt.date, sites: tuple[str, ...], all_sites_word: bool,
           process: str) -> Question:
-    """The rules' reading of everything the request says (filters, grouping, ranking, a written period),
-    with the model's metric, its period phrase when none is written, and a person the rules did not read."""
-    q = build(text, reference, sites, all_sites_word, process, fields["metric"], fields["period"])
+    """The rules' reading of everything the request says (filters, period, grouping, ranking), with the
+    model's metric and a person written in the request that the rules did not read."""
+    q = build(text, reference, sites, all_sites_word, process, fields["metric"])
     if not q.employee_name and fields["employee_name"]:
         q = replace(q, employee_name=fields["employee_name"])
     return q

@@ -104,7 +104,7 @@ def _grouping(text: str, metric: str, n_sites: int) -> tuple[str, str, int, bool
     return group, order, top, compare
 
 
-def _period(text: str, reference: dt.date, metric: str, hint: str = "") -> tuple[str, dict]:
+def _period(text: str, reference: dt.date, metric: str) -> tuple[str, dict]:
     extra: dict = {}
     versus = find_comparison(text, reference)
     if versus is not None:
@@ -112,7 +112,7 @@ def _period(text: str, reference: dt.date, metric: str, hint: str = "") -> tuple
         extra = {"compare_date_from": c_start.isoformat(), "compare_date_to": c_end.isoformat(),
                  "compare_phrase": c_phrase}
     else:
-        found = find_period(text, reference) or (find_period(hint, reference) if hint else None)
+        found = find_period(text, reference)
     if m := lx.WEEKDAY.search(text):
         extra["weekday"] = m["wd"]
     if found is None:
@@ -150,11 +150,10 @@ def read_question(text: str, reference: dt.date, sites: tuple[str, ...], all_sit
 
 
 def build(text: str, reference: dt.date, sites: tuple[str, ...], all_sites_word: bool, process: str,
-          metric: str, period_hint: str = "") -> Question:
+          metric: str) -> Question:
     """The question about `metric` with every other part read from `text` (the rules' metric, or the LLM's
-    when the rules found none: filters, period and grouping are read the same way for both). `period_hint`
-    is a period phrase to use when `text` names none (the LLM's reading of 「この前の月」 as 先月)."""
-    metric, period = _period(text, reference, metric, period_hint)
+    when the rules found none: filters, period and grouping are read the same way for both)."""
+    metric, period = _period(text, reference, metric)
     if metric == "duty":
         metric = "assigned_people" if period else "qualified_headcount"
     if metric == "headcount" and period and not lx.STAFF_WORDS.search(text) and (process or lx.TIME_BLOCK[1][1].search(text)
