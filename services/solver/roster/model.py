@@ -35,6 +35,8 @@ class RosterModel:
     by_day: list[list[int]]                         # x columns of each day
     cells: list[tuple[int, int, int]] = field(default_factory=list)  # column -> (e, d, s) for x columns
     n_cols: int = 0
+    # (day, shift index, under column, over column) per cover row: where the search looks for penalty
+    cover_cols: list[tuple[int, int, int, int]] = field(default_factory=list)
 
     def assignment(self, values) -> list[list[str | None]]:
         """Employee x day -> shift ID (None: off) from a column vector."""
@@ -221,6 +223,7 @@ def build(spec: RosterSpec, implications: bool = True) -> RosterModel:
                 if c is not None:
                     cost[c] -= spec.change_weight
     # soft: cover
+    cover_cols: list[tuple[int, int, int, int]] = []
     for cv in spec.cover:
         s = sidx[cv.shift]
         who = range(E) if cv.employees is None else sorted(cv.employees)
@@ -229,6 +232,7 @@ def build(spec: RosterSpec, implications: bool = True) -> RosterModel:
         o = col(float(cv.weight_over), 0.0, INF, False)
         terms[u] = 1.0
         terms[o] = -1.0
+        cover_cols.append((cv.day, s, u, o))
         rows.add(terms, float(cv.requirement), float(cv.requirement))
     # soft: fairness (work above a target on given days)
     for b in spec.balances:
@@ -262,4 +266,4 @@ def build(spec: RosterSpec, implications: bool = True) -> RosterModel:
     for c, (e, d, s) in enumerate(cells):
         by_employee[e].append(c)
         by_day[d].append(c)
-    return RosterModel(spec, lp, xs, by_employee, by_day, cells, n)
+    return RosterModel(spec, lp, xs, by_employee, by_day, cells, n, cover_cols)
