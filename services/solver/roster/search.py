@@ -21,6 +21,7 @@ import highspy
 import numpy as np
 
 from services.solver.roster.model import RosterModel
+from services.solver.roster.submip import SubMip
 
 
 @dataclass
@@ -33,8 +34,9 @@ class SearchParams:
     # later seconds in root cut separation, while its heuristics find the improvement early.
     sub_time_limit: float = 0.7
     sub_heuristic_effort: float = 0.5
+    small_sub_mips: bool = True      # cut each move's sub-MIP out of the model (submip.py) instead of fixing bounds
     # share of the time the full MIP runs before its thread turns to LNS too (threads > 1; see _mip_then_lns);
-    # the Curtois bench uses 0.5, site rosters keep 1.0 (they are small and a proof is worth reporting)
+    # 1.0 (never) by default: 0.5 measured worse on Instance8 and 12 (30 s, load 7-9: 2457 vs 2056-2373, 9754 vs 8901)
     mip_share: float = 1.0
     log: bool = False
     # A partial MIP start (x column -> value) HiGHS completes before branching, e.g. "everyone off" for a
@@ -270,7 +272,9 @@ def _lns(model: RosterModel, shared: _Shared, deadline: float, params: SearchPar
     # in root cut separation; more heuristic effort measured better (12 s of chained moves from the same
     # start, load 9-11: Instance8 2904 -> 2496, Instance12 10026 -> 9517; 1.0 was worse than 0.5 on 12).
     h.setOptionValue("mip_heuristic_effort", params.sub_heuristic_effort)
-    h.passModel(model.lp)
+    sub = SubMip(model) if params.small_sub_mips else None
+    if sub is None:
+        h.passModel(model.lp)
     h.cbMipInterrupt.subscribe(lambda ev: ev.interrupt() if shared.stop.is_set() else None)
     moves = improvements = 0
     current, current_obj = None, math.inf
@@ -285,22 +289,25 @@ def _lns(model: RosterModel, shared: _Shared, deadline: float, params: SearchPar
         if best < current_obj - 1e-6:
             current, current_obj = values, best
         kind, free = hoods.pick(current)
-        x = np.round(current[:n_x])
-        lo, hi = x.copy(), x.copy()
         free = np.asarray(free, dtype=np.int32)
-        lo[free], hi[free] = lo0[free], hi0[free]
-        h.changeColsBounds(n_x, all_x, lo, hi)
         h.setOptionValue("time_limit", max(0.05, min(params.sub_time_limit, left)))
         h.setOptionValue("random_seed", rng.randrange(1 << 30))
-        h.setSolution(_solution(current))
         t0 = time.perf_counter()
-        h.run()
+        if sub is not None:
+            sol = sub.solve(h, current, free)
+        else:
+            x = np.round(current[:n_x])
+            lo, hi = x.copy(), x.copy()
+            lo[free], hi[free] = lo0[free], hi0[free]
+            h.changeColsBounds(n_x, all_x, lo, hi)
+            h.setSolution(_solution(current))
+            h.run()
+            sol = np.asarray(h.getSolution().col_value, float) if h.getInfo().primal_solution_status == 2 else None
         took = time.perf_counter() - t0
         moves += 1
         status = h.modelStatusToString(h.getModelStatus())
         improved = False
-        if h.getInfo().primal_solution_status == 2:
-            sol = np.asarray(h.getSolution().col_value, float)
+        if sol is not None:
             value = model.objective(sol)
             if value <= current_obj + 1e-6:
                 improved = value < current_obj - 1e-6
