@@ -11,6 +11,7 @@ from services.solver.roster.conflicts import explain
 from services.solver.roster.planner import RosterInfeasible, plan
 from services.solver.roster.site import RosterRequest, to_spec
 from tests.solver.roster import sites
+from tests.solver.roster.site_checker import check
 
 
 def _pinned(extra: list[RosterRequest]):
@@ -62,3 +63,5 @@ def test_feasible_pins_are_kept_and_nothing_is_blamed():
     assert explain(to_spec(q), [x.name for x in q.people], q.dates(), {}) == []
     res = plan(q, time_limit=4)
     assert res.cells[(109, day)] == "late"
+    assert check(q, res.cells) == []
+    assert any("pinned late not kept" in v for v in check(q, {**res.cells, (109, day): None}))
