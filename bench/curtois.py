@@ -33,6 +33,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--solver", choices=("highs", "cpsat"), default="highs")
     ap.add_argument("--log", action="store_true")
+    ap.add_argument("--mip-share", type=float, default=1.0,
+                    help="share of the time the full MIP runs before its thread turns to LNS as well")
     args = ap.parse_args(argv)
     started = time.perf_counter()
     spec = read(args.instance)
@@ -43,7 +45,7 @@ def main(argv: list[str] | None = None) -> int:
     else:
         model = build(spec)
         result = solve(model, SearchParams(time_limit=args.time_limit, threads=args.threads, seed=args.seed,
-                                           log=args.log))
+                                           log=args.log, mip_share=args.mip_share))
         if result.values is None:
             print("no solution found", file=sys.stderr)
             return 1

@@ -69,6 +69,6 @@ async def load_problem(repo: RosterRepository, location_id: int, start: dt.date,
             veterans[(day, t.code)] = 1 if vet and demand[(day, t.code)] > 0 else 0
     leave = {(int(r["employee_id"]), r["shift_date"]) for r in await repo.leave(location_id, start, end)}
     requests = [RosterRequest(int(r["employee_id"]), r["request_date"], r["shift_code"],
-                              fixed=r["status"] == "approved" and r["shift_code"] is None)
+                              fixed=r["status"] == "approved")   # approved: 希望休 fixed off, 希望シフト pinned
                 for r in await repo.requests(location_id, start, end)]
     return RosterProblem(location_id, start, days, types, people, demand, veterans, leave, requests, rules=rules)

@@ -35,6 +35,11 @@ class RosterModel:
     by_day: list[list[int]]                         # x columns of each day
     cells: list[tuple[int, int, int]] = field(default_factory=list)  # column -> (e, d, s) for x columns
     n_cols: int = 0
+    # (day, shift index, under column, over column) per cover row: where the search looks for penalty
+    cover_cols: list[tuple[int, int, int, int]] = field(default_factory=list)
+    # per row: (rule label, employee, first day) of the hard rule it states, None for definitions and soft
+    # rows; conflicts.py relaxes rules by these groups to explain an infeasible request
+    row_groups: list[tuple | None] = field(default_factory=list)
 
     def assignment(self, values) -> list[list[str | None]]:
         """Employee x day -> shift ID (None: off) from a column vector."""
@@ -55,11 +60,13 @@ class _Rows:
         self.value: list[float] = []
         self.lo: list[float] = []
         self.hi: list[float] = []
+        self.group: list[tuple | None] = []
 
-    def add(self, terms: dict[int, float], lo: float, hi: float) -> None:
+    def add(self, terms: dict[int, float], lo: float, hi: float, group: tuple | None = None) -> None:
         terms = {c: v for c, v in terms.items() if v != 0}
         if not terms:
             return
+        self.group.append(group)
         self.index.extend(terms.keys())
         self.value.extend(terms.values())
         self.start.append(len(self.index))
@@ -71,7 +78,11 @@ def _work(xs: dict[tuple[int, int, int], int], e: int, d: int, n_shifts: int) ->
     return [xs[(e, d, s)] for s in range(n_shifts) if (e, d, s) in xs]
 
 
-def build(spec: RosterSpec, implications: bool = True) -> RosterModel:
+def build(spec: RosterSpec, implications: bool = True, elastic: bool = False) -> RosterModel:
+    """`elastic`: every cell gets a column and the cell rules (fixed days off, shift types a person may
+    not work, pinned cells) become grouped rows instead of bounds, so conflicts.py can relax them."""
+    if elastic:
+        implications = False       # the implication rows are implied by grouped rows; relaxing needs them gone
     sidx = spec.shift_index()
     S, D, E = len(spec.shifts), spec.days, len(spec.employees)
     cost: list[float] = []
@@ -88,13 +99,28 @@ def build(spec: RosterSpec, implications: bool = True) -> RosterModel:
         integer.append(is_int)
         return len(cost) - 1
 
+    cell_rules: list[tuple[int, float, float, tuple]] = []      # elastic: (column, lo, hi, group)
     for e, emp in enumerate(spec.employees):
         for d in range(D):
-            if d in emp.days_off:
+            if d in emp.days_off and not elastic:
                 continue
             allowed = spec.allowed.get((e, d))
             for s, sh in enumerate(spec.shifts):
-                if emp.max_shifts.get(sh.id, D) <= 0 or (allowed is not None and sh.id not in allowed):
+                unable = emp.max_shifts.get(sh.id, D) <= 0 or (allowed is not None and sh.id not in allowed)
+                if elastic:
+                    c = col(0.0, 0.0, 1.0, True)
+                    xs[(e, d, s)] = c
+                    cells.append((e, d, s))
+                    fixed = spec.fixed.get((e, d), "__free__")
+                    if d in emp.days_off:
+                        cell_rules.append((c, 0.0, 0.0, ("休暇・休日", e, d)))
+                    elif unable:
+                        cell_rules.append((c, 0.0, 0.0, ("担当できない勤務", e, d)))
+                    if fixed != "__free__":
+                        v = 1.0 if fixed == sh.id else 0.0
+                        cell_rules.append((c, v, v, ("指定勤務" if fixed else "指定休", e, d)))
+                    continue
+                if unable:
                     continue
                 fixed = spec.fixed.get((e, d), "__free__")
                 l = h = None
@@ -104,6 +130,8 @@ def build(spec: RosterSpec, implications: bool = True) -> RosterModel:
                 cells.append((e, d, s))
     offset = 0.0
     rows = _Rows()
+    for c, l, h, g in cell_rules:
+        rows.add({c: 1.0}, l, h, g)
 
     def w(e: int, d: int) -> list[int]:
         return _work(xs, e, d, S)
@@ -130,26 +158,27 @@ def build(spec: RosterSpec, implications: bool = True) -> RosterModel:
                 if nxt:
                     terms = {xs[(e, d, s)]: 1.0}
                     terms.update({c: 1.0 for c in nxt})
-                    rows.add(terms, -INF, 1.0)
+                    rows.add(terms, -INF, 1.0, ("勤務間インターバル", e, d))
         # max shifts per type
         for s, sh in enumerate(spec.shifts):
             limit = emp.max_shifts.get(sh.id)
             if limit is not None and limit < D:
-                rows.add({xs[(e, d, s)]: 1.0 for d in range(D) if (e, d, s) in xs}, -INF, float(limit))
+                rows.add({xs[(e, d, s)]: 1.0 for d in range(D) if (e, d, s) in xs}, -INF, float(limit),
+                         ("勤務種別の回数上限", e, None))
         # total minutes
         minutes = {c: float(spec.shifts[s].minutes) for (ee, d, s), c in xs.items() if ee == e}
-        rows.add(minutes, float(emp.min_minutes), float(emp.max_minutes))
+        rows.add(minutes, float(emp.min_minutes), float(emp.max_minutes), ("総労働時間", e, None))
         # max consecutive work days: every window of max+1 days has an off day
         m = emp.max_consecutive
         if 0 < m < D:
             for d in range(D - m):
-                rows.add(lin([(e, j) for j in range(d, d + m + 1)]), -INF, float(m))
+                rows.add(lin([(e, j) for j in range(d, d + m + 1)]), -INF, float(m), ("連続勤務日数の上限", e, d))
         # min consecutive work days (runs touching an end are exempt)
         k = emp.min_consecutive
         for length in range(1, k):
             for d in range(0, D - length - 1):          # off d, work d+1..d+length, off d+length+1
                 rows.add(lin([(e, j) for j in range(d + 1, d + length + 1)], [(e, d), (e, d + length + 1)]),
-                         -INF, float(length - 1))
+                         -INF, float(length - 1), ("最小連続勤務日数", e, d + 1))
         for d in range(D - 1 if implications else 0):
             for j in range(1, k):
                 if d + 1 + j < D:                        # run starting at d+1 continues to d+1+j
@@ -161,7 +190,7 @@ def build(spec: RosterSpec, implications: bool = True) -> RosterModel:
         for length in range(1, k):
             for d in range(0, D - length - 1):
                 rows.add(lin([(e, d), (e, d + length + 1)], [(e, j) for j in range(d + 1, d + length + 1)]),
-                         -INF, 1.0)
+                         -INF, 1.0, ("最小連続休日数", e, d + 1))
         for d in range(D - 1 if implications else 0):
             for j in range(1, k):
                 if d + 1 + j < D:   # off run starting at d+1: (1-w[d+1]) - (1-w[d]) <= 1 - w[d+1+j]
@@ -183,11 +212,12 @@ def build(spec: RosterSpec, implications: bool = True) -> RosterModel:
                     for c in w(e, d):
                         terms[c] = -1.0
                 rows.add(terms, -INF, 0.0)                 # k <= w_sat + w_sun (keeps k tight in the LP)
-            rows.add({kc: 1.0 for kc in ks}, -INF, float(emp.max_weekends))
+            rows.add({kc: 1.0 for kc in ks}, -INF, float(emp.max_weekends), ("週末勤務の上限", e, None))
     for win in spec.windows:
         e = win.employee
         if win.max_days is not None:
-            rows.add(lin([(e, d) for d in win.days]), -INF, float(win.max_days))
+            rows.add(lin([(e, d) for d in win.days]), -INF, float(win.max_days),
+                     (win.label or "期間の勤務日数", e, win.days[0]))
         if win.max_minutes is not None or win.min_minutes is not None:
             terms = {}
             for d in win.days:
@@ -197,7 +227,8 @@ def build(spec: RosterSpec, implications: bool = True) -> RosterModel:
                             win.minutes_of.get(spec.shifts[s].id, 0)
                         terms[xs[(e, d, s)]] = float(per)
             rows.add(terms, -INF if win.min_minutes is None else float(win.min_minutes),
-                     INF if win.max_minutes is None else float(win.max_minutes))
+                     INF if win.max_minutes is None else float(win.max_minutes),
+                     (win.label or "期間の労働時間", e, win.days[0]))
     # soft: requests
     for r in spec.requests:
         cols = w(r.employee, r.day) if r.shift is None else \
@@ -221,6 +252,7 @@ def build(spec: RosterSpec, implications: bool = True) -> RosterModel:
                 if c is not None:
                     cost[c] -= spec.change_weight
     # soft: cover
+    cover_cols: list[tuple[int, int, int, int]] = []
     for cv in spec.cover:
         s = sidx[cv.shift]
         who = range(E) if cv.employees is None else sorted(cv.employees)
@@ -229,6 +261,7 @@ def build(spec: RosterSpec, implications: bool = True) -> RosterModel:
         o = col(float(cv.weight_over), 0.0, INF, False)
         terms[u] = 1.0
         terms[o] = -1.0
+        cover_cols.append((cv.day, s, u, o))
         rows.add(terms, float(cv.requirement), float(cv.requirement))
     # soft: fairness (work above a target on given days)
     for b in spec.balances:
@@ -262,4 +295,4 @@ def build(spec: RosterSpec, implications: bool = True) -> RosterModel:
     for c, (e, d, s) in enumerate(cells):
         by_employee[e].append(c)
         by_day[d].append(c)
-    return RosterModel(spec, lp, xs, by_employee, by_day, cells, n)
+    return RosterModel(spec, lp, xs, by_employee, by_day, cells, n, cover_cols, rows.group)

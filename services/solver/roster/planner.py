@@ -5,6 +5,7 @@ import datetime as dt
 import math
 from dataclasses import dataclass, field
 
+from services.solver.roster.conflicts import explain as explain_conflicts
 from services.solver.roster.model import build
 from services.solver.roster.report import refused_requests, soft_costs
 from services.solver.roster.search import SearchParams, solve
@@ -23,7 +24,19 @@ class RosterResult:
 
 
 class RosterInfeasible(Exception):
-    """The hard rules leave no roster (e.g. leave and contract days that cannot both hold)."""
+    """The hard rules leave no roster (e.g. a pinned shift on a leave day); the message names the
+    conflicting pins, rules, people and days (conflicts.py), one per line."""
+
+    def __init__(self, message: str, lines: list[str] | None = None) -> None:
+        super().__init__(message)
+        self.lines = lines or [message]
+
+
+def _why_infeasible(problem: RosterProblem, spec, dates) -> RosterInfeasible:
+    lines = explain_conflicts(spec, [p.name for p in problem.people], dates, {s.code: s.name for s in problem.shift_types})
+    if not lines:
+        lines = ["時間内に勤務表が見つかりませんでした。計画時間を延ばすか、指定勤務を減らしてください。"]
+    return RosterInfeasible("\n".join(lines), lines)
 
 
 def plan(problem: RosterProblem, time_limit: float = 10.0, threads: int = 2, seed: int = 1) -> RosterResult:
@@ -32,11 +45,14 @@ def plan(problem: RosterProblem, time_limit: float = 10.0, threads: int = 2, see
     # Every hard rule of a site roster is an upper limit (or a fixed day off), so "everyone off" is a
     # feasible start; fixed working cells would break that, and then HiGHS starts from nothing.
     start = None if any(v is not None for v in spec.fixed.values()) else {c: 0.0 for c in range(len(model.cells))}
+    dates = problem.dates()
+    sidx = spec.shift_index()
+    if any(code is not None and (e, d, sidx.get(code, -1)) not in model.x for (e, d), code in spec.fixed.items()):
+        raise _why_infeasible(problem, spec, dates)      # a pin on a cell the rules close (leave, skills)
     result = solve(model, SearchParams(time_limit=time_limit, threads=threads, seed=seed, start=start))
     if result.values is None:
-        raise RosterInfeasible("ハード制約（法定休日・契約日数・休暇など）を同時に満たす勤務表がありません。")
+        raise _why_infeasible(problem, spec, dates)
     assignment = model.assignment(result.values)
-    dates = problem.dates()
     cells = {(person.employee_id, dates[d]): assignment[e][d]
              for e, person in enumerate(problem.people) for d in range(problem.days)}
     names = {s.code: s.name for s in problem.shift_types}

@@ -21,6 +21,7 @@ import highspy
 import numpy as np
 
 from services.solver.roster.model import RosterModel
+from services.solver.roster.submip import SubMip
 
 
 @dataclass
@@ -32,6 +33,11 @@ class SearchParams:
     # 2367 on 8; Instance5 unchanged. Many quick moves beat fewer closed ones: HiGHS spends a sub-MIP's
     # later seconds in root cut separation, while its heuristics find the improvement early.
     sub_time_limit: float = 0.7
+    sub_heuristic_effort: float = 0.5
+    small_sub_mips: bool = True      # cut each move's sub-MIP out of the model (submip.py) instead of fixing bounds
+    # share of the time the full MIP runs before its thread turns to LNS too (threads > 1; see _mip_then_lns);
+    # 1.0 (never) by default: 0.5 measured worse on Instance8 and 12 (30 s, load 7-9: 2457 vs 2056-2373, 9754 vs 8901)
+    mip_share: float = 1.0
     log: bool = False
     # A partial MIP start (x column -> value) HiGHS completes before branching, e.g. "everyone off" for a
     # site roster whose hard rules are all upper limits: a plan then exists however short the time limit.
@@ -93,7 +99,7 @@ def _highs(time_limit: float, seed: int) -> highspy.Highs:
 
 
 def _full_mip(model: RosterModel, shared: _Shared, deadline: float, seed: int, out: dict,
-              start: dict[int, float] | None = None) -> None:
+              start: dict[int, float] | None = None, handover: float = math.inf) -> None:
     h = _highs(deadline - time.perf_counter(), seed)
     h.passModel(model.lp)
     if start:
@@ -112,7 +118,7 @@ def _full_mip(model: RosterModel, shared: _Shared, deadline: float, seed: int, o
 
     def interrupt(event) -> None:
         out["bound"] = max(out.get("bound", -math.inf), float(event.data_out.mip_dual_bound))
-        if shared.stop.is_set():
+        if shared.stop.is_set() or time.perf_counter() > handover:
             event.interrupt()
 
     h.cbMipImprovingSolution.subscribe(improving)
@@ -126,21 +132,42 @@ def _full_mip(model: RosterModel, shared: _Shared, deadline: float, seed: int, o
     out["status"] = status
     out["bound"] = max(out.get("bound", -math.inf), float(info.mip_dual_bound))
     out["proven"] = status == "Optimal" and not shared.stop.is_set()
-    if out["proven"]:
+    out["infeasible"] = status == "Infeasible"
+    if out["proven"] or out["infeasible"]:
         shared.stop.set()
 
 
-class _Neighbourhoods:
-    """Which cells an LNS move frees: some employees over the whole horizon, everyone over some days, or
-    some employees over two weeks.
+def _mip_then_lns(model: RosterModel, shared: _Shared, deadline: float, params: SearchParams, out: dict,
+                  lns_out: dict) -> None:
+    """The full MIP until it proves or its share of the time is up, then one more LNS on its core.
 
-    The size is a target number of free x columns shared by the three kinds and adapted by outcome: a
-    move HiGHS closes quickly grows it, one that hits the time limit shrinks it, so the sub-MIPs stay at
-    the size HiGHS proves optimal in well under a second on this machine (measured: a fixed share of the
-    staff is fine on 10 employees and hopeless on 60).
+    Why: on the large instances the full MIP's bound settles early (Instance8: 1262 at 10 s and at 60 s)
+    while its incumbent hardly moves; the LNS, not the tree, improves the roster, so the second half of
+    the time buys more with two LNS threads. The bound reported is the one the MIP proved."""
+    handover = shared.started + params.mip_share * params.time_limit if params.threads > 1 else math.inf
+    _full_mip(model, shared, deadline, params.seed, out, params.start, handover)
+    if not shared.stop.is_set() and time.perf_counter() < deadline - 0.5 and params.threads > 1 \
+            and params.mip_share < 1.0:
+        _lns(model, shared, deadline, SearchParams(**{**params.__dict__, "seed": params.seed + 101}), lns_out)
+
+
+class _Neighbourhoods:
+    """Which cells an LNS move frees, and how many.
+
+    Random kinds (some employees over the whole horizon, everyone over some days, some employees over two
+    weeks) keep the search moving; penalty-directed kinds go where the incumbent pays: a window of days
+    around an under/over-covered shift for everyone, the people who could fill such a shift over the whole
+    horizon, and people with unmet requests with a few others to trade with. Each kind is drawn with a
+    weight that grows when it improves the incumbent (adaptive, as in ALNS), so an instance where cover
+    dominates spends its moves there.
+
+    The size is a target number of free x columns shared by the kinds and adapted by outcome: a move HiGHS
+    closes quickly grows it, one that hits the time limit shrinks it, so the sub-MIPs stay at the size
+    HiGHS proves optimal in well under a second on this machine (measured: a fixed share of the staff is
+    fine on 10 employees and hopeless on 60).
     """
 
-    KINDS = ("employees", "days", "block")
+    KINDS = ("employees", "days", "block", "cover_days", "cover_people", "requests")
 
     def __init__(self, model: RosterModel, rng: random.Random) -> None:
         self.model = model
@@ -149,11 +176,63 @@ class _Neighbourhoods:
         E, D = len(model.spec.employees), model.spec.days
         self.per_employee = max(1.0, len(model.cells) / E)
         self.per_day = max(1.0, len(model.cells) / D)
+        self.score = {k: 1.0 for k in self.KINDS}
+        cost = np.asarray(model.lp.col_cost_, float)
+        self._cover = [(d, s, u, o, cost[u], cost[o]) for d, s, u, o in model.cover_cols]
+        sidx = model.spec.shift_index()
+        self._requests = [(r.employee, r.day, None if r.shift is None else sidx[r.shift], r.weight, r.on)
+                          for r in model.spec.requests]
 
-    def pick(self) -> tuple[str, list[int]]:
-        kind = self.rng.choice(self.KINDS)
+    def _pain(self, values: np.ndarray) -> tuple[list[tuple[int, int, float]], dict[int, float]]:
+        """(day, shift, cost) of every penalised cover row and the request cost per employee."""
+        cover = [(d, s, values[u] * cu + values[o] * co) for d, s, u, o, cu, co in self._cover
+                 if values[u] > 0.5 or values[o] > 0.5]
+        per_emp: dict[int, float] = {}
+        x = self.model.x
+        for e, d, s, weight, on in self._requests:
+            cols = [x[(e, d, t)] for t in ([s] if s is not None else range(len(self.model.spec.shifts)))
+                    if (e, d, t) in x]
+            worked = any(values[c] > 0.5 for c in cols)
+            if worked != on:
+                per_emp[e] = per_emp.get(e, 0.0) + weight
+        return cover, per_emp
+
+    def _roulette(self, items: list, weight) -> object:
+        total = sum(weight(i) for i in items)
+        r = self.rng.random() * total
+        for i in items:
+            r -= weight(i)
+            if r <= 0:
+                return i
+        return items[-1]
+
+    def pick(self, values: np.ndarray) -> tuple[str, list[int]]:
+        kind = self._roulette(list(self.KINDS), self.score.get)
         E, D = len(self.model.spec.employees), self.model.spec.days
-        if kind == "employees":
+        cells = self.model.cells
+        if kind in ("cover_days", "cover_people", "requests"):
+            cover, per_emp = self._pain(values)
+            if kind == "requests" and not per_emp or kind != "requests" and not cover:
+                kind = "employees"
+        if kind == "cover_days":
+            d, _, _ = self._roulette(cover, lambda c: c[2])
+            n = max(1, min(D, round(self.target / self.per_day)))
+            a = min(max(0, d - self.rng.randrange(n)), max(0, D - n))
+            cols = [c for dd in range(a, a + n) for c in self.model.by_day[dd]]
+        elif kind == "cover_people":
+            d, s, _ = self._roulette(cover, lambda c: c[2])
+            n = max(2, min(E, round(self.target / self.per_employee)))
+            able = [e for e in range(E) if (e, d, s) in self.model.x]
+            self.rng.shuffle(able)
+            emps = set(able[:n])
+            cols = [c for e in emps for c in self.model.by_employee[e]]
+        elif kind == "requests":
+            n = max(2, min(E, round(self.target / self.per_employee)))
+            first = self._roulette(sorted(per_emp), per_emp.get)
+            others = [e for e in range(E) if e != first]
+            emps = [first] + self.rng.sample(others, min(len(others), n - 1))
+            cols = [c for e in emps for c in self.model.by_employee[e]]
+        elif kind == "employees":
             n = max(2, min(E, round(self.target / self.per_employee)))
             emps = self.rng.sample(range(E), n)
             cols = [c for e in emps for c in self.model.by_employee[e]]
@@ -166,17 +245,22 @@ class _Neighbourhoods:
             n = max(2, min(E, round(self.target / (self.per_employee * span / D))))
             emps = set(self.rng.sample(range(E), n))
             a = self.rng.randrange(0, max(1, D - span + 1))
-            cols = [c for d in range(a, a + span) for c in self.model.by_day[d] if self.model.cells[c][0] in emps]
+            cols = [c for d in range(a, a + span) for c in self.model.by_day[d] if cells[c][0] in emps]
         return kind, cols
 
-    def feedback(self, fast: bool, timed_out: bool) -> None:
+    def feedback(self, kind: str, fast: bool, timed_out: bool, improved: bool) -> None:
         if fast:
             self.target = min(len(self.model.cells), self.target * 1.15)
         elif timed_out:
             self.target = max(30.0, self.target * 0.7)
+        self.score[kind] = 0.9 * self.score[kind] + (1.0 if improved else 0.1)
+        self.score[kind] = max(0.2, self.score[kind])
 
 
 def _lns(model: RosterModel, shared: _Shared, deadline: float, params: SearchParams, out: dict) -> None:
+    """Destroy/repair from the search's own current solution, which follows the shared best but also
+    takes equal-cost sub-MIP answers: on the Curtois plateaus (many rosters with the same cover
+    shortfall) walking sideways is what lets a later move find the improvement."""
     rng = random.Random(params.seed)
     hoods = _Neighbourhoods(model, rng)
     n_x = len(model.cells)
@@ -184,9 +268,16 @@ def _lns(model: RosterModel, shared: _Shared, deadline: float, params: SearchPar
     lo0 = np.asarray(model.lp.col_lower_, float)[:n_x]
     hi0 = np.asarray(model.lp.col_upper_, float)[:n_x]
     h = _highs(params.sub_time_limit, params.seed)
-    h.passModel(model.lp)
+    # A sub-MIP's improvement comes from HiGHS's primal heuristics within ~0.2 s, then it spends its time
+    # in root cut separation; more heuristic effort measured better (12 s of chained moves from the same
+    # start, load 9-11: Instance8 2904 -> 2496, Instance12 10026 -> 9517; 1.0 was worse than 0.5 on 12).
+    h.setOptionValue("mip_heuristic_effort", params.sub_heuristic_effort)
+    sub = SubMip(model) if params.small_sub_mips else None
+    if sub is None:
+        h.passModel(model.lp)
     h.cbMipInterrupt.subscribe(lambda ev: ev.interrupt() if shared.stop.is_set() else None)
     moves = improvements = 0
+    current, current_obj = None, math.inf
     while not shared.stop.is_set():
         left = deadline - time.perf_counter()
         if left < 0.1:
@@ -195,24 +286,36 @@ def _lns(model: RosterModel, shared: _Shared, deadline: float, params: SearchPar
         if values is None:
             time.sleep(0.05)
             continue
-        kind, free = hoods.pick()
-        x = np.round(values[:n_x])
-        lo, hi = x.copy(), x.copy()
+        if best < current_obj - 1e-6:
+            current, current_obj = values, best
+        kind, free = hoods.pick(current)
         free = np.asarray(free, dtype=np.int32)
-        lo[free], hi[free] = lo0[free], hi0[free]
-        h.changeColsBounds(n_x, all_x, lo, hi)
         h.setOptionValue("time_limit", max(0.05, min(params.sub_time_limit, left)))
         h.setOptionValue("random_seed", rng.randrange(1 << 30))
-        h.setSolution(_solution(values))
         t0 = time.perf_counter()
-        h.run()
+        if sub is not None:
+            sol = sub.solve(h, current, free)
+        else:
+            x = np.round(current[:n_x])
+            lo, hi = x.copy(), x.copy()
+            lo[free], hi[free] = lo0[free], hi0[free]
+            h.changeColsBounds(n_x, all_x, lo, hi)
+            h.setSolution(_solution(current))
+            h.run()
+            sol = np.asarray(h.getSolution().col_value, float) if h.getInfo().primal_solution_status == 2 else None
         took = time.perf_counter() - t0
         moves += 1
         status = h.modelStatusToString(h.getModelStatus())
-        if h.getInfo().primal_solution_status == 2:
-            if shared.offer(h.getSolution().col_value, f"lns:{kind}:{len(free)}"):
+        improved = False
+        if sol is not None:
+            value = model.objective(sol)
+            if value <= current_obj + 1e-6:
+                improved = value < current_obj - 1e-6
+                current, current_obj = sol, value
+            if shared.offer(sol, f"lns:{kind}:{len(free)}"):
                 improvements += 1
-        hoods.feedback(status == "Optimal" and took < params.sub_time_limit / 4, status == "Time limit reached")
+        hoods.feedback(kind, status == "Optimal" and took < params.sub_time_limit / 4,
+                       status == "Time limit reached", improved)
         h.clearSolver()
     out["moves"], out["improvements"] = moves, improvements
 
@@ -230,11 +333,11 @@ def solve(model: RosterModel, params: SearchParams | None = None) -> SearchResul
     deadline = started + params.time_limit
     shared = _Shared(model, started, params.log)
     mip_out: dict = {}
-    lns_out: dict = {}
-    threads = [threading.Thread(target=_full_mip, args=(model, shared, deadline, params.seed, mip_out,
-                                                            params.start))]
-    if params.threads > 1:
-        threads.append(threading.Thread(target=_lns, args=(model, shared, deadline, params, lns_out)))
+    lns_outs = [{} for _ in range(max(1, params.threads))]
+    threads = [threading.Thread(target=_mip_then_lns, args=(model, shared, deadline, params, mip_out, lns_outs[0]))]
+    for i, o in enumerate(lns_outs[1:]):
+        p = SearchParams(**{**params.__dict__, "seed": params.seed + i})
+        threads.append(threading.Thread(target=_lns, args=(model, shared, deadline, p, o)))
     for t in threads:
         t.start()
     for t in threads:
@@ -245,4 +348,5 @@ def solve(model: RosterModel, params: SearchParams | None = None) -> SearchResul
         bound = math.ceil(bound - 1e-6)
     proven = bool(mip_out.get("proven")) or (values is not None and best - bound < 1.0 - 1e-6)
     return SearchResult(values, best, bound, proven, time.perf_counter() - started,
-                        lns_out.get("moves", 0), lns_out.get("improvements", 0), shared.history)
+                        sum(o.get("moves", 0) for o in lns_outs), sum(o.get("improvements", 0) for o in lns_outs),
+                        shared.history)

@@ -88,7 +88,7 @@ class RosterRequest:
     employee_id: int
     day: dt.date
     shift_code: str | None       # None: 希望休 (the day off); a code: 希望シフト
-    fixed: bool = False          # approved: becomes a hard day off (希望休 only)
+    fixed: bool = False          # approved: a hard day off (希望休), or a pinned shift (指定勤務) the plan must keep
     weight: int | None = None
 
 
@@ -173,10 +173,13 @@ def to_spec(p: RosterProblem) -> RosterSpec:
         if any(overtime_of.values()):
             windows.append(Window(e, tuple(range(p.days)), max_minutes=ot_left, minutes_of=overtime_of,
                                   label="36協定"))
-    requests = []
+    requests, fixed = [], {}
     emp_index = {person.employee_id: e for e, person in enumerate(p.people)}
     for q in p.requests:
         if q.day not in index or q.employee_id not in emp_index or (q.fixed and q.shift_code is None):
+            continue
+        if q.fixed:
+            fixed[(emp_index[q.employee_id], index[q.day])] = q.shift_code
             continue
         if q.shift_code is None:
             requests.append(Request(emp_index[q.employee_id], index[q.day], None, q.weight or w.request_off, False))
@@ -195,7 +198,7 @@ def to_spec(p: RosterProblem) -> RosterSpec:
     reference = {(emp_index[emp], index[d]): code for (emp, d), code in p.published.items()
                  if emp in emp_index and d in index}
     return RosterSpec(p.days, shifts, employees, requests, cover, windows, balances=balances,
-                      weekend_days=(), allowed=allowed, reference=reference,
+                      weekend_days=(), allowed=allowed, fixed=fixed, reference=reference,
                       change_weight=w.change if reference else 0)
 
 

@@ -31,7 +31,16 @@ async def check(pool, location_id: int, start: dt.date, roster) -> list[str]:
     off |= {(r["employee_id"], r["d"]) for r in await fetch_all(
         pool, "SELECT employee_id, request_date AS d FROM roster_requests WHERE location_id = %s AND "
         "status = 'approved' AND shift_code IS NULL AND request_date BETWEEN %s AND %s", (location_id, start, end))}
+    pins = {(r["employee_id"], r["d"]): r["shift_code"] for r in await fetch_all(
+        pool, "SELECT employee_id, request_date AS d, shift_code FROM roster_requests WHERE location_id = %s AND "
+        "status = 'approved' AND shift_code IS NOT NULL AND request_date BETWEEN %s AND %s",
+        (location_id, start, end))}
     bad = []
+    for row in roster.rows:
+        for k, code in enumerate(row.shifts):
+            pin = pins.get((row.employee_id, start + dt.timedelta(days=k)))
+            if pin is not None and code != pin:
+                bad.append(f"{row.employee_id} {start + dt.timedelta(days=k)}: pinned {pin} not kept")
     if {r.employee_id for r in roster.rows} != set(staff):
         bad.append("roster rows are not the site's active staff")
     rest = float(s["rest_interval_hours"]) * 60

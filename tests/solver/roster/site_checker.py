@@ -23,6 +23,9 @@ def check(problem, cells: dict[tuple[int, dt.date], str | None]) -> list[str]:
         return start, end, end - start - s.break_minutes
 
     fixed_off = {(q.employee_id, q.day) for q in problem.requests if q.fixed and q.shift_code is None}
+    for q in problem.requests:                      # approved 希望シフト are pinned
+        if q.fixed and q.shift_code is not None and cells.get((q.employee_id, q.day)) != q.shift_code:
+            bad.append(f"{q.employee_id} {q.day}: pinned {q.shift_code} not kept")
     for p in problem.people:
         row = [cells[(p.employee_id, d)] for d in dates]
         for d, code in zip(dates, row):

@@ -105,3 +105,27 @@ async def test_db_checker_fails_on_a_broken_roster(solver_stub, solver_pool, ser
     broken.rows[0].shifts.extend(["late", "early"] + ["day"] * 5)
     bad = await check(solver_pool, SITES["札幌"], start, broken)
     assert any("rest interval" in b for b in bad) and any("no day off" in b for b in bad)
+
+
+async def test_an_infeasible_request_names_the_person_days_and_rule(solver_stub, solver_pool, server_today):
+    """Seven approved 日勤 pins in one week for one person break the weekly day off: PlanRoster refuses with
+    FAILED_PRECONDITION and says who, which days and which rule, in Japanese."""
+    from services.common.db import execute
+    start = monday_after(server_today) + dt.timedelta(days=42)     # beyond the seeded requests and plans
+    emp = await fetch_one(solver_pool, "SELECT employee_id, employee_name FROM employees WHERE location_id = 5 "
+                          "AND is_active = 1 ORDER BY employee_id LIMIT 1")
+    days = [start + dt.timedelta(days=k) for k in range(7)]
+    try:
+        for d in days:
+            await execute(solver_pool, "INSERT INTO roster_requests (employee_id, location_id, request_date, "
+                          "shift_code, status, note) VALUES (%s, 5, %s, 'day', 'approved', 'test-pin')",
+                          (emp["employee_id"], d))
+        with pytest.raises(grpc.aio.AioRpcError) as info:
+            await solver_stub.PlanRoster(rpb.PlanRosterRequest(location="佐世保", start_date=start.isoformat(), days=7,
+                                                               time_limit_seconds=2, dry_run=True))
+        assert info.value.code() == grpc.StatusCode.FAILED_PRECONDITION
+        text = info.value.details()
+        assert "勤務表を作れません" in text and f"{emp['employee_name']}さん" in text and "労働基準法35条" in text, text
+        assert sum(f"{d:%m/%d}" in text for d in days) >= 2, text
+    finally:
+        await execute(solver_pool, "DELETE FROM roster_requests WHERE note = 'test-pin' AND location_id = 5")

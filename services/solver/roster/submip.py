@@ -1,0 +1,77 @@
+"""An LNS move's sub-MIP built small: only the freed x columns, the slack / indicator columns and the rows
+they touch, with the fixed cells' contribution moved into the row bounds.
+
+Why not fix bounds on the full model and let HiGHS presolve it away: on Instance12 (11,252 columns,
+20,827 rows) that costs 0.10-0.12 s per move before any search (measured with nothing freed, load 8),
+about half of a typical 0.2-0.3 s move. Cutting the rows out with numpy takes a few milliseconds.
+"""
+from __future__ import annotations
+
+import highspy
+import numpy as np
+
+from services.solver.roster.model import RosterModel
+
+
+class SubMip:
+    def __init__(self, model: RosterModel) -> None:
+        lp = model.lp
+        self.n = lp.num_col_
+        self.n_x = len(model.cells)
+        start = np.asarray(lp.a_matrix_.start_, dtype=np.int64)
+        self.col = np.asarray(lp.a_matrix_.index_, dtype=np.int64)
+        self.val = np.asarray(lp.a_matrix_.value_, float)
+        self.m = len(start) - 1
+        self.row = np.repeat(np.arange(self.m), np.diff(start))
+        self.cost = np.asarray(lp.col_cost_, float)
+        self.lo = np.asarray(lp.col_lower_, float)
+        self.hi = np.asarray(lp.col_upper_, float)
+        self.rlo = np.asarray(lp.row_lower_, float)
+        self.rhi = np.asarray(lp.row_upper_, float)
+        self.integer = np.array([v == highspy.HighsVarType.kInteger for v in lp.integrality_], bool)
+        self.offset = float(lp.offset_)
+
+    def solve(self, h: highspy.Highs, values: np.ndarray, free: np.ndarray) -> np.ndarray | None:
+        """Re-optimise `free` x columns with every other x column at its value; the full column vector of
+        the sub-MIP's best solution (None if HiGHS found none)."""
+        keep = np.zeros(self.n, bool)
+        keep[free] = True
+        keep[self.n_x:] = True
+        x = np.where(keep, 0.0, np.round(values))
+        ek = keep[self.col]
+        contrib = np.bincount(self.row[~ek], weights=self.val[~ek] * x[self.col[~ek]], minlength=self.m)
+        rows_used = np.zeros(self.m, bool)
+        rows_used[self.row[ek]] = True
+        sel = ek & rows_used[self.row]
+        cols = np.flatnonzero(keep)
+        col_map = np.full(self.n, -1, dtype=np.int64)
+        col_map[cols] = np.arange(len(cols))
+        rows = np.flatnonzero(rows_used)
+        row_map = np.full(self.m, -1, dtype=np.int64)
+        row_map[rows] = np.arange(len(rows))
+        sub_rows = row_map[self.row[sel]]
+        lp = highspy.HighsLp()
+        lp.num_col_, lp.num_row_ = len(cols), len(rows)
+        lp.col_cost_ = self.cost[cols]
+        lp.col_lower_ = self.lo[cols]
+        lp.col_upper_ = self.hi[cols]
+        lp.row_lower_ = self.rlo[rows] - contrib[rows]
+        lp.row_upper_ = self.rhi[rows] - contrib[rows]
+        lp.offset_ = self.offset + float(np.dot(self.cost, x))
+        lp.a_matrix_.format_ = highspy.MatrixFormat.kRowwise
+        lp.a_matrix_.start_ = np.concatenate(([0], np.cumsum(np.bincount(sub_rows, minlength=len(rows))))).astype(np.int32)
+        lp.a_matrix_.index_ = col_map[self.col[sel]].astype(np.int32)
+        lp.a_matrix_.value_ = self.val[sel]
+        lp.integrality_ = [highspy.HighsVarType.kInteger if i else highspy.HighsVarType.kContinuous
+                           for i in self.integer[cols]]
+        h.passModel(lp)
+        sol = highspy.HighsSolution()
+        sol.col_value = list(np.asarray(values, float)[cols])
+        sol.value_valid = True
+        h.setSolution(sol)
+        h.run()
+        if h.getInfo().primal_solution_status != 2:
+            return None
+        out = np.asarray(values, float).copy()
+        out[cols] = np.asarray(h.getSolution().col_value, float)
+        return out

@@ -1,0 +1,69 @@
+"""The LNS pieces on their own: a cut-out sub-MIP keeps every row of the full model, and penalty-directed
+neighbourhoods free the cells where the incumbent pays."""
+from __future__ import annotations
+
+import random
+from pathlib import Path
+
+import highspy
+import numpy as np
+import pytest
+
+from services.solver.roster.curtois_reader import read
+from services.solver.roster.model import build
+from services.solver.roster.search import _Neighbourhoods, _highs
+from services.solver.roster.submip import SubMip
+
+EVAL = Path(__file__).resolve().parents[4] / "shared" / "eval" / "curtois"
+if not EVAL.exists():
+    EVAL = Path("/work/shared/eval/curtois")
+pytestmark = pytest.mark.skipif(not EVAL.exists(), reason="Curtois instances not present")
+
+
+@pytest.fixture(scope="module")
+def start():
+    model = build(read(str(EVAL / "Instance2.txt")))
+    h = _highs(20, 1)
+    h.passModel(model.lp)
+    h.setOptionValue("mip_max_improving_sols", 1)      # the first incumbent: far from optimal, room to improve
+    h.run()
+    return model, np.asarray(h.getSolution().col_value, float)
+
+
+def _feasible(model, values) -> bool:
+    lp = model.lp
+    start, index, value = (np.asarray(a) for a in (lp.a_matrix_.start_, lp.a_matrix_.index_, lp.a_matrix_.value_))
+    act = np.add.reduceat(value * values[index], start[:-1])
+    return bool(np.all(act >= np.asarray(lp.row_lower_) - 1e-6) and np.all(act <= np.asarray(lp.row_upper_) + 1e-6)
+                and np.all(values >= np.asarray(lp.col_lower_) - 1e-6)
+                and np.all(values <= np.asarray(lp.col_upper_) + 1e-6))
+
+
+def test_cut_out_sub_mip_improves_and_stays_feasible_in_the_full_model(start):
+    model, values = start
+    assert _feasible(model, values)
+    sub = SubMip(model)
+    h = _highs(5, 1)
+    free = np.asarray([c for e in (0, 1, 2) for c in model.by_employee[e]], dtype=np.int32)
+    out = sub.solve(h, values, free)
+    assert out is not None and _feasible(model, out)
+    assert model.objective(out) <= model.objective(values) + 1e-6
+    fixed = np.setdiff1d(np.arange(len(model.cells)), free)
+    assert np.array_equal(np.round(out[fixed]), np.round(values[fixed]))      # only the freed cells moved
+    # the whole staff freed is the full MIP: the sub-MIP must then reach the full model's optimum, 828
+    everyone = np.arange(len(model.cells), dtype=np.int32)
+    best = sub.solve(_highs(30, 1), values, everyone)
+    assert round(model.objective(best)) == 828
+
+
+def test_cover_neighbourhoods_free_the_short_day(start):
+    model, values = start
+    hoods = _Neighbourhoods(model, random.Random(1))
+    short = [d for d, s, u, o in model.cover_cols if values[u] > 0.5]
+    assert short, "the first incumbent leaves some cover short"
+    hoods.score = {k: (1.0 if k == "cover_days" else 0.0) for k in hoods.KINDS}
+    for _ in range(10):
+        kind, cols = hoods.pick(values)
+        assert kind == "cover_days"
+        days = {model.cells[c][1] for c in cols}
+        assert days & {d for d, s, u, o in model.cover_cols if values[u] > 0.5 or values[o] > 0.5}
