@@ -1,4 +1,4 @@
--- Migration 003: rostering (services/solver/roster): shift types, settings, requests (approved ones are fixed), roster versions and their audit.
+-- Migration 003: rostering (services/solver/roster): shift types, settings, requests, roster versions and their audit.
 CREATE TABLE IF NOT EXISTS roster_shift_types (
   location_id    INT          NOT NULL,
   shift_code     VARCHAR(16)  NOT NULL COMMENT 'early | day | late ...',
