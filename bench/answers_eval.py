@@ -2,9 +2,14 @@
 
     PYTHONPATH=.:gen .venv/bin/python bench/answers_eval.py --url http://127.0.0.1:8000 --database aimee_db
     PYTHONPATH=.:gen .venv/bin/python bench/answers_eval.py --start-mesh --database aimee_t_question
+    # with the light LLM of `make llm-local` (tools/llm_local.sh) behind the intent engine:
+    PYTHONPATH=.:gen .venv/bin/python bench/answers_eval.py --start-mesh --database aimee_db \
+        --mesh-env LLM_PROVIDER=openai OLLAMA_LIGHT_HOST=127.0.0.1 OLLAMA_LIGHT_PORT=8080 \
+        INTENT_MODEL=qwen2.5-coder-1.5b-instruct INTENT_LLM_TIMEOUT_SECONDS=60
 
 Each question is POSTed to /api/v1/ai/query; its SQL runs on the same database the mesh reads. Prints every
-line's verdict, then accuracy, the confidently-wrong rate (wrong, not "cannot") and latency p50/p95.
+line's verdict, then accuracy, the confidently-wrong rate (wrong, not "cannot"), latency p50/p95 and how many
+answers used the LLM's parse (`llm_used`).
 `{date+N}` in a query is that day (today + N) written as M月D日.
 """
 from __future__ import annotations
@@ -44,6 +49,7 @@ def run(url: str, database: str, path: Path, verbose: bool = True) -> dict:
     today = dt.date.today()
     counts = {"right": 0, "wrong": 0, "cannot": 0}
     latencies = []
+    llm_used = 0
     with httpx.Client(base_url=url, timeout=60) as client:
         for line in lines:
             query = render(line["query"], today)
@@ -55,16 +61,19 @@ def run(url: str, database: str, path: Path, verbose: bool = True) -> dict:
             started = time.perf_counter()
             response = client.post("/api/v1/ai/query", json={"query": query})
             latencies.append((time.perf_counter() - started) * 1000)
-            answer = response.json().get("answer", "") if response.status_code == 200 else f"HTTP {response.status_code}"
+            body = response.json() if response.status_code == 200 else {}
+            answer = body.get("answer", "") if body else f"HTTP {response.status_code}"
+            parser = body.get("intent_parser", "")
+            llm_used += parser.startswith("llm:")
             verdict = judge(line["kind"], answer, rows, line)
             counts[verdict] += 1
             if verbose:
-                print(f"{verdict:6} {line['kind']:11} {query}\n       → {answer[:160]}\n       SQL: {rows}")
+                print(f"{verdict:6} {line['kind']:11} {query}  [{parser}]\n       → {answer[:160]}\n       SQL: {rows}")
     conn.close()
     total = len(lines)
     summary = {"total": total, **counts, "accuracy": counts["right"] / total,
                "wrong_rate": counts["wrong"] / total, "p50_ms": statistics.median(latencies),
-               "p95_ms": sorted(latencies)[max(0, int(0.95 * total) - 1)]}
+               "p95_ms": sorted(latencies)[max(0, int(0.95 * total) - 1)], "llm_used": llm_used}
     print(json.dumps(summary, ensure_ascii=False))
     return summary
 
@@ -75,11 +84,14 @@ def main() -> int:
     ap.add_argument("--start-mesh", action="store_true", help="start a mesh on free ports against --database")
     ap.add_argument("--database", default="aimee_db")
     ap.add_argument("--file", type=Path, default=DEV)
+    ap.add_argument("--redis-url", default="redis://127.0.0.1:6379/15", help="the started mesh's cache")
+    ap.add_argument("--mesh-env", nargs="*", default=[], metavar="NAME=VALUE",
+                    help="environment of the started mesh (e.g. the light LLM's host, port, model, timeout)")
     args = ap.parse_args()
     if args.start_mesh:
         from tests.e2e.conftest import start_mesh, stop_mesh
         mesh = start_mesh(Path(tempfile.mkdtemp(prefix="answers-eval-")), f"mysql://root@127.0.0.1:3306/{args.database}",
-                          "redis://127.0.0.1:6379/15")
+                          args.redis_url, dict(item.split("=", 1) for item in args.mesh_env))
         try:
             run(mesh.base_url, args.database, args.file)
         finally:

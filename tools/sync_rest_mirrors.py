@@ -24,6 +24,7 @@ MIRRORS = {
     "DetectAlertsRequest": ("analytics/v1/analytics.proto", "DetectAlertsRequest"),
     "GetCurrentAssignmentsRequest": ("solver/v1/solver.proto", "GetCurrentAssignmentsRequest"),
     "UpdateAssignmentRequest": ("solver/v1/solver.proto", "UpdateAssignmentRequest"),
+    "GetAssignmentHistoryRequest": ("solver/v1/solver.proto", "GetAssignmentHistoryRequest"),
 }
 
 

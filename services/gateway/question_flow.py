@@ -14,6 +14,7 @@ from aimee.gateway.v1 import gateway_pb2
 from aimee.intent.v1 import intent_pb2
 from services.common import request_id
 from services.common import cache_names
+from services.gateway.answer import present_every_message
 from services.gateway.engines import Budget, Outcome, call_engine
 
 SITE_CHOICES = ("横浜", "品川", "札幌", "大阪", "佐世保")
@@ -105,6 +106,7 @@ async def reply(orchestrator, query: str, intent: intent_pb2.Intent, parser: str
         out.timings.append(gateway_pb2.StageTiming(stage=o.engine, elapsed_ms=round(o.elapsed_ms, 1), status=o.status))
     for o in degraded:
         out.degraded.add(engine=o.engine, reason=o.reason, elapsed_ms=round(o.elapsed_ms, 1))
+    present_every_message(out)  # the same JSON keys as every other answer, empty where a question has none
     if sink is not None:
         await sink({"type": "final", "answer": out})
     return out

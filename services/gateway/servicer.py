@@ -199,6 +199,10 @@ class AssignmentsApiServicer(gateway_pb2_grpc.AssignmentsApiServiceServicer):
         await invalidation.assignment_changed(self.cache, result.assignment.location)
         return result
 
+    async def GetAssignmentHistory(self, request, context):
+        req = solver_pb2.GetAssignmentHistoryRequest(assignment_id=request.assignment_id)
+        return await self.call(context, "solver", self.engines.solver.GetAssignmentHistory, req, self.budget)
+
     async def SimulateAssignments(self, request, context):
         await known_site(self.sites, request.simulation.location, required=True)
         result = await self.call(context, "solver", self.engines.solver.Simulate, request.simulation,

@@ -46,18 +46,24 @@ TEXT_LIMITS: dict[str, int] = {
     "context_type": knowledge_limits.MAX_CONTEXT_TYPE_CHARS, "context_key": knowledge_limits.MAX_CONTEXT_KEY_CHARS,
     "context_value": knowledge_limits.MAX_CONTEXT_VALUE_CHARS,
 }
+# The exceptions, by message: where a field name means something else. An import's `text` is a whole file,
+# bounded by the import door itself (services/gateway/imports.py says how big and what to do instead).
+MESSAGE_TEXT_LIMITS: dict[str, dict[str, int]] = {
+    "aimee.gateway.v1.CreateImportRequest": {"text": 1 << 20},  # Envoy's body limit bounds it anyway
+}
 DATE_FIELDS = frozenset({"date", "date_from", "date_to", "start_date", "reference_date"})
 CHOICES: dict[str, tuple[str, ...]] = {"urgency": URGENCIES}
 
 
-def text_limit(name: str) -> int:
-    return TEXT_LIMITS.get(name, MAX_OTHER_CHARS)
+def text_limit(name: str, message: str = "") -> int:
+    override = MESSAGE_TEXT_LIMITS.get(message, {})
+    return override.get(name) or TEXT_LIMITS.get(name, MAX_OTHER_CHARS)
 
 
-def check_text(name: str, value: str, path: str = "") -> None:
+def check_text(name: str, value: str, path: str = "", message: str = "") -> None:
     """One text field against its rule; raises InvalidArgument naming the field and the limit."""
     label = path or name
-    limit = text_limit(name)
+    limit = text_limit(name, message)
     if len(value) > limit:
         raise InvalidArgument(f"{label} は {limit:,} 文字以内にしてください（現在 {len(value):,} 文字）")
     if "\x00" in value:
@@ -83,7 +89,7 @@ def check(message: Message, prefix: str = "") -> Message:
             if field.type == FieldDescriptor.TYPE_MESSAGE:
                 check(item, f"{path}.")
             elif field.type == FieldDescriptor.TYPE_STRING:
-                check_text(field.name, item, path)
+                check_text(field.name, item, path, message.DESCRIPTOR.full_name)
     return message
 
 

@@ -81,21 +81,45 @@ def parse(query: str, reference: dt.date, previous: Intent | None = None) -> Int
         intent = replace(intent, demand_change_pct=what.demand_change_pct,
                          cutoff_time=what.cutoff_time, overtime_limit_hours=what.overtime_limit_hours,
                          absent_employee_names=read_absent_names(reading.text, locations))
-    return _with_question(intent, reading, reference, locations, previous)
+    return _with_question(intent, reading, reference, previous)
 
 
-def _with_question(intent: Intent, reading: _Reading, reference: dt.date, named: tuple[str, ...],
-                   previous: Intent | None) -> Intent:
+def _with_question(intent: Intent, reading: _Reading, reference: dt.date, previous: Intent | None) -> Intent:
     """Attach the typed question; a site not named comes from the conversation, never from a default."""
-    if intent.intent in ("simulate_assignment", "optimize_assignment", "search_knowledge"):
+    if intent.intent in NOT_QUESTIONS:
         return intent
+    scope = _scope(reading, previous)
+    question = read_question(scope.text, reference, scope.sites, scope.all_sites_word, scope.process,
+                             previous.question if previous is not None else None)
+    return replace(intent, question=question) if question is not None else intent
+
+
+NOT_QUESTIONS = frozenset({"simulate_assignment", "optimize_assignment", "search_knowledge"})
+
+
+@dataclass(frozen=True)
+class QuestionScope:
+    """What a question is about, as the rules read it: the only sites, process and wording a question may use
+    (the LLM's reading is checked against it)."""
+
+    text: str                      # normalised request
+    sites: tuple[str, ...]         # named in the request, else the conversation's
+    all_sites_word: bool           # 全拠点 and no site named
+    process: str
+
+
+def _scope(reading: _Reading, previous: Intent | None) -> QuestionScope:
+    named = tuple(dict.fromkeys(m.name for m in reading.sites))
     sites = named
     if not sites and not reading.all_sites and previous is not None and previous.location != UNCLEAR:
         sites = previous.locations or (previous.location,)
-    question = read_question(reading.text, reference, sites, bool(reading.all_sites) and not named,
-                             reading.process[0] if reading.process else "",
-                             previous.question if previous is not None else None)
-    return replace(intent, question=question) if question is not None else intent
+    return QuestionScope(reading.text, sites, bool(reading.all_sites) and not named,
+                         reading.process[0] if reading.process else "")
+
+
+def question_scope(query: str, reference: dt.date, previous: Intent | None = None) -> QuestionScope:
+    previous = previous if previous is not None and previous.intent else None
+    return _scope(_read(query, reference), previous)
 
 
 def retarget(intent: Intent, new_intent: str, query: str, reference: dt.date) -> Intent:

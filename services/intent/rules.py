@@ -117,6 +117,9 @@ _PROCESSES: tuple[tuple[str, re.Pattern], ...] = tuple((name, re.compile(p)) for
 ))
 
 
+PROCESS_NAMES: tuple[str, ...] = tuple(name for name, _ in _PROCESSES)
+
+
 @dataclass(frozen=True)
 class Classification:
     intent: str

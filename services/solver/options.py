@@ -44,14 +44,18 @@ def _ids(values, field: str) -> tuple[int, ...]:
     return tuple(out)
 
 
+def check_time_limit(seconds: float) -> None:
+    """A caller's solver time limit (0 = the engine's default): finite, positive, at most a minute, so no
+    request can hold a solver thread unbounded (an "Infinity" from JSON would)."""
+    if seconds and (not math.isfinite(seconds) or seconds < 0 or seconds > MAX_TIME_LIMIT_SECONDS):
+        raise InvalidArgument(f"time_limit_seconds は0より大きく{MAX_TIME_LIMIT_SECONDS:g}秒以下です（現在: {seconds}）")
+
+
 def build_options(*, allow_cross_site: bool = False, cutoff_time: str = "", overtime_limit_hours: float = 0.0,
                   site_overtime_limit_hours: float = 0.0, time_limit_seconds: float = 0.0, mip_rel_gap: float = 0.0,
                   demand_change_pct: float = 0.0, absent_ids=(), added_ids=()) -> PlanOptions:
     cutoff = parse_hhmm(cutoff_time, "cutoff_time") if cutoff_time else None
-    if time_limit_seconds and (not math.isfinite(time_limit_seconds) or time_limit_seconds < 0
-                               or time_limit_seconds > MAX_TIME_LIMIT_SECONDS):
-        raise InvalidArgument(f"time_limit_seconds は0より大きく{MAX_TIME_LIMIT_SECONDS:g}秒以下です"
-                              f"（現在: {time_limit_seconds}）")
+    check_time_limit(time_limit_seconds)
     if mip_rel_gap and (not math.isfinite(mip_rel_gap) or mip_rel_gap < 0 or mip_rel_gap >= 1):
         raise InvalidArgument(f"mip_rel_gap は0以上1未満の割合です（例: 0.005 = 0.5%、現在: {mip_rel_gap}）")
     if not math.isfinite(demand_change_pct) or demand_change_pct <= -100 or demand_change_pct > 500:

@@ -61,6 +61,19 @@ class AssignmentRow:
 
 
 @dataclass(frozen=True)
+class AdjustmentRow:
+    """One assignment_adjustments row; before/after are the stored JSON documents (None when not recorded)."""
+    adjustment_id: int
+    adjustment_type: str
+    adjusted_by: str
+    created_at: dt.datetime
+    reason: str
+    ai_confidence_score: float | None
+    before: dict | None
+    after: dict | None
+
+
+@dataclass(frozen=True)
 class ForecastRow:
     location_id: int
     process: str
@@ -106,6 +119,17 @@ def _assignment(r: dict) -> AssignmentRow:
     return AssignmentRow(int(r["assignment_id"]), int(r["location_id"]), int(r["employee_id"]), r["employee_name"],
                          int(r["process_id"]), r["process_name"], r["assignment_date"], r["time_block"],
                          float(r["planned_hours"]), r["status"], r["source"], int(r["version"]))
+
+
+def _json_doc(value) -> dict | None:
+    """A JSON column as a dict (MariaDB returns JSON as text); anything that is not an object is None."""
+    if value is None:
+        return None
+    try:
+        doc = json.loads(value) if isinstance(value, (str, bytes)) else value
+    except ValueError:
+        return None
+    return doc if isinstance(doc, dict) else None
 
 
 class SolverRepository:
@@ -196,6 +220,30 @@ class SolverRepository:
     async def assignment(self, assignment_id: int) -> AssignmentRow | None:
         row = await fetch_one(self._pool, _ASSIGNMENT_SQL + "WHERE da.assignment_id = %s", (assignment_id,))
         return _assignment(row) if row else None
+
+    async def adjustments(self, assignment_id: int) -> list[AdjustmentRow]:
+        """The audit rows of one assignment in the order they were written (AUTO_INCREMENT id).
+
+        Not by created_at: the sample data stamps its rows with made-up times of the day (a row "at 17:00"
+        may be later than a change a manager makes this morning), and a clock step would reorder real ones;
+        the id is the order the database committed them in.
+        """
+        rows = await fetch_all(
+            self._pool,
+            "SELECT adjustment_id, adjustment_type, adjusted_by, created_at, reason, ai_confidence_score, "
+            "before_json, after_json FROM assignment_adjustments WHERE original_assignment_id = %s "
+            "ORDER BY adjustment_id", (assignment_id,))
+        return [AdjustmentRow(int(r["adjustment_id"]), r["adjustment_type"], r["adjusted_by"], r["created_at"],
+                              r["reason"], None if r["ai_confidence_score"] is None else float(r["ai_confidence_score"]),
+                              _json_doc(r["before_json"]), _json_doc(r["after_json"])) for r in rows]
+
+    async def employee_names(self, employee_ids: Iterable[int]) -> dict[int, str]:
+        ids = sorted(set(employee_ids))
+        if not ids:
+            return {}
+        rows = await fetch_all(self._pool, "SELECT employee_id, employee_name FROM employees "
+                                           f"WHERE employee_id IN ({_in(ids)})", ids)
+        return {int(r["employee_id"]): r["employee_name"] for r in rows}
 
     async def assignment_at(self, employee_id: int, day: dt.date, block: str) -> AssignmentRow | None:
         row = await fetch_one(self._pool, _ASSIGNMENT_SQL + "WHERE da.employee_id = %s AND da.assignment_date = %s "

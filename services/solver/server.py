@@ -18,6 +18,7 @@ from services.common.schema import ready_with_schema
 from services.common.sites import SiteDirectory
 
 from services.solver.config import Settings
+from services.solver.history import AssignmentHistory
 from services.solver.planner import Planner
 from services.solver.repository import SolverRepository
 from services.solver.roster.repository import RosterRepository
@@ -37,7 +38,8 @@ async def build(settings: Settings) -> Built:
     sites = SiteDirectory(pool)
     rosters = RosterService(RosterRepository(pool), sites, settings.roster_time_limit_seconds,
                             settings.roster_threads)
-    servicer = SolverServicer(Planner(repo, sites, settings), AssignmentUpdater(repo, sites, cache), rosters)
+    servicer = SolverServicer(Planner(repo, sites, settings), AssignmentUpdater(repo, sites, cache), rosters,
+                              AssignmentHistory(repo, sites))
 
     async def cleanup() -> None:
         await cache.close()

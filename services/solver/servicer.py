@@ -11,6 +11,7 @@ from aimee.solver.v1 import solver_pb2 as pb
 from aimee.solver.v1 import solver_pb2_grpc as pb_grpc
 
 from services.common.errors import InvalidArgument, Unimplemented
+from services.solver.history import AssignmentHistory, HistoryEntry
 from services.solver.options import build_options
 from services.solver.plan import PlanResult
 from services.solver.planner import Planner
@@ -24,6 +25,15 @@ def assignment_pb(row: AssignmentRow, location: str) -> pb.Assignment:
                          employee_name=row.employee_name, process=row.process, time_block=row.time_block,
                          date=row.date.isoformat(), planned_hours=row.planned_hours, status=row.status,
                          source=row.source, version=row.version)
+
+
+def history_entry_pb(e: HistoryEntry) -> pb.AssignmentHistoryEntry:
+    return pb.AssignmentHistoryEntry(
+        adjustment_id=e.adjustment_id, adjustment_type=e.adjustment_type, adjustment_type_label=e.type_label,
+        adjusted_by=e.adjusted_by, adjusted_at=e.adjusted_at, reason=e.reason,
+        ai_confidence_score=e.ai_confidence_score,
+        changes=[pb.FieldChange(field=c.field, label=c.label, before=c.before, after=c.after) for c in e.changes],
+        before_json=e.before_json, after_json=e.after_json, version=e.version)
 
 
 def plan_pb(p: PlanResult) -> pb.Plan:
@@ -87,8 +97,9 @@ def _finite(value: float) -> float:
 
 
 class SolverServicer(pb_grpc.SolverServiceServicer):
-    def __init__(self, planner: Planner, updater: AssignmentUpdater, rosters: RosterService | None = None):
-        self.planner, self.updater, self.rosters = planner, updater, rosters
+    def __init__(self, planner: Planner, updater: AssignmentUpdater, rosters: RosterService | None = None,
+                 history: AssignmentHistory | None = None):
+        self.planner, self.updater, self.rosters, self.history = planner, updater, rosters, history
 
     def _roster_service(self) -> RosterService:
         if self.rosters is None:
@@ -151,3 +162,10 @@ class SolverServicer(pb_grpc.SolverServiceServicer):
             time_block=request.time_block, planned_hours=request.planned_hours, status=request.status,
             reason=request.reason, adjusted_by=request.adjusted_by, ai_confidence_score=request.ai_confidence_score))
         return pb.UpdateAssignmentResponse(assignment=assignment_pb(row, site), adjustment_id=adjustment_id)
+
+    async def GetAssignmentHistory(self, request: pb.GetAssignmentHistoryRequest, context):
+        if self.history is None:
+            raise Unimplemented("配置の変更履歴はこのエンジンでは有効になっていません")
+        h = await self.history.history(request.assignment_id)
+        return pb.GetAssignmentHistoryResponse(assignment=assignment_pb(h.assignment, h.location),
+                                               entries=[history_entry_pb(e) for e in h.entries])

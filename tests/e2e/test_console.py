@@ -1,6 +1,6 @@
 """The manager console in real Chromium against the real mesh (Envoy → static server + API): the first
 view's size and paint, a streamed chat answer with its parts, alerts of each type, a what-if, a cell edit
-whose stale second tab gets the 409 path, and dashboard charts that change with the site.
+whose stale second tab gets the 409 path, a cell's audit trail after an edit, and dashboard charts that change with the site.
 Screenshots go to var/console-failures/ when a test fails."""
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from datetime import date, timedelta
 from pathlib import Path
 
 import httpx
+import pymysql
 import pytest
 
 from tests.e2e.console_browser import FIRST_VIEW_METRICS_JS, ensure_console_build, launch
@@ -149,21 +150,40 @@ def test_what_if_runs_simulate(mesh, page):
     expect(result).to_contain_text("カバー率")
 
 
+def _qualified_processes(mesh, assignment_id: int) -> list[str]:
+    """Processes the assignment's employee may do (the solver refuses others), from the suite's database."""
+    import pymysql
+
+    from db.connect import connect
+    url = mesh.env["DATABASE_URL"]
+    with connect(url=url, cursorclass=pymysql.cursors.DictCursor) as conn, conn.cursor() as cur:
+        cur.execute("""SELECT p.process_name FROM daily_assignments da
+                       JOIN employee_skills es ON es.employee_id = da.employee_id
+                       JOIN processes p ON p.process_id = es.process_id
+                       WHERE da.assignment_id = %s AND es.skill_level >= p.min_skill_level
+                       ORDER BY p.process_id""", (assignment_id,))
+        return [r["process_name"] for r in cur.fetchall()]
+
+
 def test_edit_cell_then_stale_second_tab_gets_the_409_path(mesh, context):
     site = "佐世保"
     first, second = context.new_page(), context.new_page()
     _open_board(first, mesh.base_url, site)
     _open_board(second, mesh.base_url, site)
-    cell = first.locator("[data-testid=cell][data-assignment]").first
-    assignment = cell.get_attribute("data-assignment")
-    before = cell.locator(".cell-btn").inner_text().strip().rstrip(" ✎")
-    target = "検品" if before != "検品" else "梱包"
+    for cell in first.locator("[data-testid=cell][data-assignment]").all()[:20]:
+        assignment = cell.get_attribute("data-assignment")
+        before = cell.locator(".cell-btn").inner_text().strip().rstrip(" ✎")
+        choices = [p for p in _qualified_processes(mesh, int(assignment)) if p != before]
+        if len(choices) >= 2:  # two processes the person may move to: one per tab
+            target, other = choices[:2]
+            break
+    else:
+        raise AssertionError("no cell whose employee is qualified for two other processes")
     cell.locator(".cell-btn").click()
     first.get_by_label("工程").select_option(target)
     first.get_by_test_id("save-cell").click()
     expect(first.locator(f"[data-testid=cell][data-assignment='{assignment}'] .cell-btn")).to_contain_text(target)
     # The second tab still holds the old version: its change is refused, shown, and nothing is overwritten.
-    other = "出荷" if target != "出荷" else "入荷"
     second.locator(f"[data-testid=cell][data-assignment='{assignment}'] .cell-btn").click()
     second.get_by_label("工程").select_option(other)
     second.get_by_test_id("save-cell").click()
@@ -175,6 +195,65 @@ def test_edit_cell_then_stale_second_tab_gets_the_409_path(mesh, context):
     current = httpx.get(f"{mesh.base_url}/api/v1/assignments/current", params={"location": site,
                         "date": (date.today() + timedelta(days=1)).isoformat()}).json()["assignments"]
     assert {str(a["assignment_id"]): a["process"] for a in current}[assignment] == target
+
+
+def _certified_cell(database_url: str, site: str, day: str) -> tuple[int, str, str]:
+    """(assignment id, its process, another process its employee is certified for) of a planned cell."""
+    from db.connect import parse_database_url
+    conn = pymysql.connect(**parse_database_url(database_url))
+    try:
+        with conn.cursor() as cur:
+            cur.execute(
+                "SELECT da.assignment_id, p.process_name, other.process_name FROM daily_assignments da "
+                "JOIN locations l ON l.location_id = da.location_id JOIN processes p ON p.process_id = da.process_id "
+                "JOIN employee_skills es ON es.employee_id = da.employee_id AND es.process_id <> da.process_id "
+                "JOIN processes other ON other.process_id = es.process_id AND es.skill_level >= other.min_skill_level "
+                "WHERE l.location_name = %s AND da.assignment_date = %s AND da.status <> 'cancelled' "
+                "ORDER BY da.assignment_id LIMIT 1", (site, day))
+            row = cur.fetchone()
+    finally:
+        conn.close()
+    assert row is not None, f"{site} {day}: no assignment whose employee can take another process"
+    return int(row[0]), row[1], row[2]
+
+
+def test_an_edited_cell_shows_the_change_in_its_history(mesh, context):
+    """Edit a cell with a reason, reopen it: its audit trail lists the change first (who, kind, before → after,
+    why); the refused change of a stale second tab adds no row."""
+    site, day = "品川", (date.today() + timedelta(days=1)).isoformat()
+    assignment, before, target = _certified_cell(mesh.env["DATABASE_URL"], site, day)
+    rows_before = len(httpx.get(f"{mesh.base_url}/api/v1/assignments/{assignment}/history").json()["entries"])
+    first, second = context.new_page(), context.new_page()
+    _open_board(first, mesh.base_url, site)
+    _open_board(second, mesh.base_url, site)
+    cell = first.locator(f"[data-testid=cell][data-assignment='{assignment}'] .cell-btn")
+    cell.click()
+    first.get_by_test_id("open-history").click()
+    history = first.get_by_test_id("history")
+    expect(history).to_contain_text("変更履歴")
+    expect(history.get_by_test_id("history-row")).to_have_count(rows_before)
+    first.get_by_label("工程").select_option(target)
+    first.get_by_placeholder("例: 出荷の締めに備えて").fill("e2e 履歴の確認")
+    first.get_by_test_id("save-cell").click()
+    expect(cell).to_contain_text(target)
+    # The stale tab's change is refused (409) and must not appear in the trail.
+    second.locator(f"[data-testid=cell][data-assignment='{assignment}'] .cell-btn").click()
+    second.get_by_label("工程").select_option(target)   # the stale tab still shows `before`
+    second.get_by_test_id("save-cell").click()
+    expect(second.get_by_test_id("conflict")).to_contain_text("他の人が先に変更しました")
+    cell.click()
+    first.get_by_test_id("open-history").click()
+    rows = first.get_by_test_id("history").get_by_test_id("history-row")
+    expect(rows).to_have_count(rows_before + 1)
+    head = first.get_by_test_id("history-table").locator("thead")
+    for column in ("日時", "変更者", "種別", "変更前→変更後", "理由"):
+        expect(head).to_contain_text(column)
+    newest = rows.first
+    expect(newest).to_contain_text("manager001")
+    expect(newest).to_contain_text("工程変更")
+    expect(newest).to_contain_text(f"工程: {before} → {target}")
+    expect(newest).to_contain_text("e2e 履歴の確認")
+    assert re.match(r"\d{4}-\d{2}-\d{2} \d{2}:\d{2}$", newest.locator("td").first.inner_text().strip())
 
 
 def _signature(page, chart: str) -> str:

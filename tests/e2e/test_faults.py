@@ -65,14 +65,15 @@ def grpc_status(mesh, name: str) -> int | None:
             return None
 
 
-def wait_until(condition, timeout: float, step: float = 0.1):
+def wait_until(condition, timeout: float, step: float = 0.1, explain=None):
+    """Poll `condition` until it is true; on timeout the error says what `explain()` saw last."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         value = condition()
         if value:
             return value
         time.sleep(step)
-    raise AssertionError(f"not reached within {timeout}s")
+    raise AssertionError(f"not reached within {timeout}s" + (f": {explain()}" if explain else ""))
 
 
 def health(client) -> dict:
@@ -170,7 +171,8 @@ def test_mysql_lost_mid_run_answers_503_and_heals(fault_mesh, proxies, client):
 
 
 def _adjustments_today(client, site: str) -> int:
-    resp = client.post("/api/v1/ai/query", json={"query": f"{site}の現在のアラート件数は？"})
+    # The seed's optimize flow fans out to the overview (cached by the gateway and by analytics).
+    resp = client.post("/api/v1/ai/optimize", json={"query": f"{site}拠点のアラートを改善して"})
     assert resp.status_code == 200, resp.text
     body = resp.json()
     assert not body["degraded"], body["degraded"]
@@ -179,7 +181,7 @@ def _adjustments_today(client, site: str) -> int:
 
 def test_write_during_redis_outage_leaves_no_stale_answer(fault_mesh, proxies, client):
     _, cache = proxies
-    wait_until(lambda: health(client).get("status") == "ok", 60, 0.5)
+    wait_until(lambda: health(client).get("status") == "ok", 60, 0.5, lambda: health(client))
     before = _adjustments_today(client, "横浜")
     assert _adjustments_today(client, "横浜") == before  # now cached in the gateway and in analytics
     target = client.get("/api/v1/assignments/current", params={"location": "横浜"}).json()["assignments"][0]
@@ -195,7 +197,7 @@ def test_write_during_redis_outage_leaves_no_stale_answer(fault_mesh, proxies, c
 
 
 def test_answer_keeps_its_json_keys_when_synthesis_is_degraded(fault_mesh, client):
-    wait_until(lambda: health(client).get("status") == "ok", 60, 0.5)
+    wait_until(lambda: health(client).get("status") == "ok", 60, 0.5, lambda: health(client))
     pid = state(fault_mesh)["synthesis"]["pid"]
     os.kill(pid, signal.SIGSTOP)  # hung: the gateway's synthesis budget runs out
     try:
@@ -210,7 +212,7 @@ def test_answer_keeps_its_json_keys_when_synthesis_is_degraded(fault_mesh, clien
 
 
 def test_repeated_sigkill_of_one_engine_comes_back(fault_mesh, client):
-    wait_until(lambda: health(client).get("status") == "ok", 60, 0.5)
+    wait_until(lambda: health(client).get("status") == "ok", 60, 0.5, lambda: health(client))
     for round_ in range(RESTART_BUDGET):
         pid = state(fault_mesh)["solver"]["pid"]
         os.kill(pid, signal.SIGKILL)

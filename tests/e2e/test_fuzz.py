@@ -27,6 +27,9 @@ from services.gateway import validation
 
 BAD_UTF8 = object()          # the bytes FF FE: %FF%FE in a URL, raw in a JSON body
 TODAY = dt.date.today().isoformat()
+# A Monday five weeks ahead: no roster is stored there, so even an accepted roster request finds nothing to
+# publish, and plans are dry runs.
+ROSTER_START = (dt.date.today() + dt.timedelta(days=35 - dt.date.today().weekday())).isoformat()
 MAX_ERROR_BODY = 2_000        # an error never echoes a long value back
 TIME_LIMIT_S = 60
 
@@ -73,7 +76,13 @@ def _baselines(alert_id: int, assignment: dict) -> dict[str, dict]:
                              "process": assignment["process"], "time_block": assignment["time_block"],
                              "planned_hours": assignment["planned_hours"], "status": assignment["status"],
                              "reason": "fuzz", "adjusted_by": "fuzz", "ai_confidence_score": 0.5},
+        "GetAssignmentHistory": {"assignment_id": assignment["assignment_id"]},
         "SimulateAssignments": {"location": "横浜", "date": "", "demand_change_pct": 10, "absent_employee_ids": []},
+        "PlanRoster": {"location": "横浜", "start_date": ROSTER_START, "days": 7, "time_limit_seconds": 1,
+                       "extra_days_off": [], "dry_run": True},
+        "GetRoster": {"location": "横浜", "start_date": ROSTER_START, "version": 1},
+        "PublishRoster": {"location": "横浜", "start_date": ROSTER_START, "version": 1, "published_by": "fuzz"},
+        "ExplainRoster": {"location": "横浜", "start_date": ROSTER_START, "version": 1},
         "PostChatMessage": {"session_id": "sess_fuzz", "user_id": "fuzz", "message": "横浜のアラート件数は？"},
         "GetChatHistory": {"session_id": "sess_fuzz", "limit": 5},
         "GetHealth": {},

@@ -76,12 +76,23 @@ def test_missing_site_asks_back_and_out_of_model_suggests(http):
     assert "お答えできません" in share["answer"] and "品川で" in share["answer"]
 
 
-def test_bad_questions_get_4xx_or_an_honest_answer(http):
-    assert http.post("/api/v1/ai/query", json={"query": ""}).status_code == 400
-    assert http.post("/api/v1/ai/query", json={"query": "横" * 2001}).status_code == 400
-    for text in ("🎉🎉🎉", "SELECT * FROM employees; DROP TABLE employees;"):
-        response = http.post("/api/v1/ai/query", json={"query": text})
-        assert response.status_code == 200 and "お答えできません" in response.json()["answer"]
+@pytest.mark.parametrize("text, message", [
+    ("", "query"), ("   ", "query"), ("横" * 2001, "1,000 文字以内"),
+], ids=["empty", "blank", "2001-chars"])
+def test_bad_questions_get_a_clear_400(http, text, message):
+    response = http.post("/api/v1/ai/query", json={"query": text})
+    assert response.status_code == 400 and message in response.json()["message"], response.text
+
+
+@pytest.mark.parametrize("text", [
+    "🎉🎉🎉", "'; DROP TABLE employees; --", "SELECT * FROM employees; DROP TABLE employees;",
+    "横浜の'; DROP TABLE employees; --", "😀横浜😀",
+], ids=["emoji", "sql-injection", "sql-text", "site-and-sql", "emoji-and-site"])
+def test_nonsense_and_sql_text_get_an_honest_cannot(http, db, text):
+    before = rows(db, "SELECT COUNT(*) FROM employees")
+    response = http.post("/api/v1/ai/query", json={"query": text})
+    assert response.status_code == 200 and "お答えできません" in response.json()["answer"], response.text
+    assert rows(db, "SELECT COUNT(*) FROM employees") == before
     still = http.post("/api/v1/ai/query", json={"query": "大阪の在籍人数は？"})
     assert still.status_code == 200 and "人です" in still.json()["answer"]
 

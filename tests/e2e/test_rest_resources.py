@@ -87,6 +87,24 @@ def test_assignments_current_recommend_simulate_update(http):
     stale = http.put(f"/api/v1/assignments/{target['assignment_id']}", json={
         "expected_version": target["version"], "planned_hours": 2.0, "reason": "古い版", "adjusted_by": "tester"})
     assert stale.status_code == 409, stale.text
+    history = http.get(f"/api/v1/assignments/{target['assignment_id']}/history")
+    assert history.status_code == 200, history.text
+    body = history.json()
+    assert body["assignment"]["version"] == target["version"] + 1
+    last = body["entries"][-1]
+    assert (last["adjusted_by"], last["reason"], last["adjustment_type_label"], last["version"]) == (
+        "tester", "e2e テスト", "時間変更", target["version"] + 1)
+    assert {"field": "planned_hours", "label": "予定時間", "after": "3.5時間"}.items() <= next(
+        c for c in last["changes"] if c["field"] == "planned_hours").items()
+    assert "古い版" not in [e["reason"] for e in body["entries"]]   # the refused change left no row
+
+
+def test_assignment_history_of_an_unknown_or_bad_id(http):
+    missing = http.get("/api/v1/assignments/999999999/history")
+    assert missing.status_code == 404, missing.text
+    assert "見つかりません" in missing.json()["message"]
+    assert http.get("/api/v1/assignments/0/history").status_code == 400
+    assert http.get("/api/v1/assignments/abc/history").status_code == 400
 
 
 def test_knowledge_add_search_delete(http):

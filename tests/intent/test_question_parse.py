@@ -37,6 +37,12 @@ def q(text: str, previous: Intent | None = None) -> Question | None:
     ("明日の札幌で休みの人は誰？", "off_people"),
     ("横浜の未解決アラートは何件？", "alert_count"),
     ("大阪の派遣社員は何人？", "headcount"),
+    # everyday wordings of the same metrics (holdout probing)
+    ("品川で昨日来なかった人は何人？", "absence_count"),
+    ("札幌で先月よく遅れてきた人は？", "late_count"),
+    ("大阪で先月一番早く帰った人は？", "early_leave_count"),
+    ("大阪のスタッフ数は？", "headcount"),
+    ("横浜で検品の資格を持っている人は？", "qualified_headcount"),
 ])
 def test_metric_synonyms(text, metric):
     question = q(text)

@@ -5,7 +5,6 @@ Every test restores the rows it touched, so the shared sample database looks unt
 from __future__ import annotations
 
 import asyncio
-import datetime as dt
 import json
 
 import grpc
@@ -14,31 +13,10 @@ import redis.asyncio as redis
 
 from aimee.solver.v1 import solver_pb2 as pb
 from services.common.cache import Cache
-from services.common.db import execute, fetch_all, fetch_one
+from services.common.db import fetch_all, fetch_one
 from services.common.sites import SiteDirectory
 from services.solver.repository import SolverRepository
 from services.solver.updates import AssignmentUpdater, UpdateRequest
-
-
-@pytest.fixture
-async def target(solver_pool, server_today):
-    """A stored assignment of tomorrow at 横浜 whose employee is certified for another process; restored after."""
-    row = await fetch_one(
-        solver_pool,
-        "SELECT da.*, p.process_name, other.process_name AS other_process FROM daily_assignments da "
-        "JOIN processes p ON p.process_id = da.process_id "
-        "JOIN employee_skills es ON es.employee_id = da.employee_id AND es.process_id <> da.process_id "
-        "JOIN processes other ON other.process_id = es.process_id AND es.skill_level >= other.min_skill_level "
-        "WHERE da.location_id = 1 AND da.assignment_date = %s AND da.time_block = 'morning' "
-        "AND da.status = 'planned' ORDER BY da.assignment_id LIMIT 1", (server_today + dt.timedelta(days=1),))
-    assert row is not None
-    before_max = (await fetch_one(solver_pool, "SELECT COALESCE(MAX(adjustment_id), 0) AS m FROM assignment_adjustments"))["m"]
-    yield row
-    await execute(solver_pool, "DELETE FROM assignment_adjustments WHERE adjustment_id > %s", (before_max,))
-    await execute(solver_pool, "UPDATE daily_assignments SET process_id = %s, time_block = %s, planned_hours = %s, "
-                               "status = %s, source = %s, version = %s, updated_at = %s WHERE assignment_id = %s",
-                  (row["process_id"], row["time_block"], row["planned_hours"], row["status"], row["source"],
-                   row["version"], row["updated_at"], row["assignment_id"]))
 
 
 async def adjustments(pool, assignment_id: int) -> list[dict]:

@@ -6,10 +6,11 @@ whitelist here, so a hand-written gRPC call cannot reach SQL with anything outsi
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, replace
+from dataclasses import replace
 
 from services.common.dates import WEEKDAY_JA
 from services.common.errors import InvalidArgument
+from services.common.question import Question
 from services.analytics.labels import ALERT_STATUSES, ALERT_TYPES, SEVERITY_RANK
 from services.analytics.question.metrics import (AGGREGATES, EMPLOYMENT_TYPES, GROUPINGS, METRICS, SOURCES,
                                                  TIME_BLOCKS)
@@ -18,33 +19,8 @@ MAX_TOP_N = 50
 DEFAULT_RECENT_DAYS = 30
 
 
-@dataclass(frozen=True)
-class QuestionSpec:
-    metric: str
-    sites: tuple[str, ...] = ()
-    all_sites: bool = False
-    process: str = ""
-    employee_name: str = ""
-    employment_type: str = ""
-    skill_min: int = 0
-    skill_max: int = 0
-    hired_within_days: int = 0
-    alert_type: str = ""
-    alert_severity: str = ""
-    alert_status: str = ""
-    date_from: str = ""
-    date_to: str = ""
-    period_phrase: str = ""
-    group_by: str = ""
-    order: str = ""
-    top_n: int = 0
-    aggregate: str = ""
-    compare: bool = False
-    time_block: str = ""
-    weekday: str = ""
-    compare_date_from: str = ""
-    compare_date_to: str = ""
-    compare_phrase: str = ""
+# The analytics engine's name for the shared typed question (services.common.question).
+QuestionSpec = Question
 
 
 def _check(value: str, allowed, what: str) -> None:

@@ -10,7 +10,8 @@ import re
 # (metric, pattern); the first that matches names the metric.
 METRIC_PATTERNS: tuple[tuple[str, re.Pattern], ...] = tuple((m, re.compile(p)) for m, p in (
     ("alert_count", r"アラート|警告|(?<![a-z])alert"),
-    ("qualified_headcount", r"(?:でき|こなせ|任せられ|対応でき|担当でき|入れ)る(?:人|者|スタッフ|従業員|社員)|有資格|資格者"),
+    ("qualified_headcount", r"(?:でき|こなせ|任せられ|対応でき|担当でき|入れ)る(?:人|者|スタッフ|従業員|社員)|有資格|資格者|"
+                            r"資格(?:を|が)?(?:持って|持つ|ある)"),
     ("skill_level", r"スキル(?:レベル)?(?:が|の)?(?:一番|最も|もっとも)?(?:高|低|上)|熟練度"),
     ("absence_rate", r"欠勤率|休み率|欠勤の?割合|休んだ割合"),
     ("attendance_rate", r"出勤率|出勤の?割合|出社率"),
@@ -19,17 +20,21 @@ METRIC_PATTERNS: tuple[tuple[str, re.Pattern], ...] = tuple((m, re.compile(p)) f
     ("units_processed", r"処理(?:数|件数|量|した数)|こなした(?:数|件数|量)|件数をこなし"),
     ("productivity", r"生産性|効率|能率|パフォーマンス|productivity"),
     ("overtime_hours", r"残業|時間外|overtime"),
-    ("late_count", r"遅刻|遅れて来"),
-    ("early_leave_count", r"早退"),
+    ("late_count", r"遅刻|遅れて(?:来|き|出勤|出社)"),
+    ("early_leave_count", r"早退|早(?:く|め)に?帰っ|早帰り"),
     ("paid_leave_days", r"有給|有休"),
     ("scheduled_people", r"出勤予定|出勤する(?:予定の)?(?:人|の)|シフトに入って|出る予定|出勤の予定"),
     ("off_people", r"休み(?:の|な)?(?:人|予定|者)|休む(?:人|予定)|休暇の人|お休み"),
-    ("absence_count", r"欠勤|休んだ|休んで(?:いる|る)|休み"),
+    ("absence_count", r"欠勤|休んだ|休んで(?:いる|る)|休み|(?:来|こ)なかった|来て(?:い)?ない|出勤しなかった|出社しなかった"),
     ("attended_count", r"出勤者|出勤した|出勤人数|出社した|出勤数|出勤して(?:いる|る)|出社して(?:いる|る)|出勤中|来て(?:いる|る)(?:人|の)"),
     ("assigned_people", r"配置|割り?振|割りふ|わりふ|アサイン|入って(?:いる|る)|入る(?:人|の)|担当して|割り?当て|シフトに入る"),
     ("duty", r"担当"),   # 「検品担当」: assigned on a named day, else the people who can do it (parse decides)
-    ("headcount", r"人数|何人|何名|人員数|社員数|従業員数|在籍|スキル(?:レベル)?[1-5]|入社|(?:新人|ベテラン|派遣|パート|正社員|アルバイト)"),
+    ("headcount", r"人数|何人|何名|人員数|社員数|従業員数|スタッフ数|メンバー数|要員数|在籍|スキル(?:レベル)?[1-5]|入社|(?:新人|ベテラン|派遣|パート|正社員|アルバイト)"),
 ))
+
+# The metric vocabulary of a typed question (the analytics whitelist has the same keys: a test holds them equal);
+# 「担当」 is only a reading cue that parse resolves to one of these.
+METRICS: tuple[str, ...] = tuple(m for m, _ in METRIC_PATTERNS if m != "duty")
 
 # A consultation, not a question: planning, what-ifs, causes, know-how. These keep the existing flows.
 CONSULTATION = re.compile(r"最適|組んで|組み直|作って|作成|提案|改善|対策|減らす|減らし|削減|シミュレーション|試算|"

@@ -146,6 +146,13 @@ def read_question(text: str, reference: dt.date, sites: tuple[str, ...], all_sit
         return _follow_up(text, reference, sites, all_sites_word, previous)
     if not lx.QUESTION_SHAPE.search(text) and previous is None:
         return None
+    return build(text, reference, sites, all_sites_word, process, metric)
+
+
+def build(text: str, reference: dt.date, sites: tuple[str, ...], all_sites_word: bool, process: str,
+          metric: str) -> Question:
+    """The question about `metric` with every other part read from `text` (the rules' metric, or the LLM's
+    when the rules found none: filters, period and grouping are read the same way for both)."""
     metric, period = _period(text, reference, metric)
     if metric == "duty":
         metric = "assigned_people" if period else "qualified_headcount"

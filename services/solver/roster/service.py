@@ -8,6 +8,7 @@ import json
 from dataclasses import dataclass, field
 
 from services.common.errors import FailedPrecondition, InvalidArgument, NotFound
+from services.solver.options import check_time_limit
 from services.solver.roster.loader import load_problem
 from services.solver.roster.planner import RosterInfeasible, plan
 from services.solver.roster.repository import RosterRepository
@@ -63,6 +64,7 @@ class RosterService:
     async def plan(self, location: str, start: dt.date | None, days: int = 7, time_limit: float | None = None,
                    extra_off: list[tuple[int, dt.date]] = (), save: bool = True) -> RosterView:
         """Plan and save a draft. `extra_off` adds 希望休 (the 「佐藤さんが水曜休み希望だったら」 what-if)."""
+        check_time_limit(time_limit or 0.0)
         start = start or next_monday(dt.date.today())
         site, problem = await self._problem(location, start, days)
         known = {p.employee_id for p in problem.people}
@@ -70,7 +72,7 @@ class RosterService:
             if emp not in known:
                 raise InvalidArgument(f"社員 {emp} は{site.name}拠点の在籍者ではありません")
             problem.requests.append(RosterRequest(emp, day, None))
-        limit = self.time_limit if time_limit is None else time_limit
+        limit = self.time_limit if not time_limit else time_limit
         try:
             result = await asyncio.to_thread(plan, problem, limit, self.threads)
         except RosterInfeasible as exc:
@@ -88,6 +90,8 @@ class RosterService:
                           result.bound, result.refused, result.seconds)
 
     async def get(self, location: str, start: dt.date, version: int = 0) -> RosterView:
+        if version < 0:
+            raise InvalidArgument(f"version は 0（最新）以上の整数で指定してください（現在: {version}）")
         site = await self.sites.get(location)
         row = await (self.repo.version(site.location_id, start, version) if version
                      else self.repo.latest(site.location_id, start))

@@ -2,6 +2,7 @@
 optimistic concurrency and an audit row, explain; every roster passes the independent checker."""
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 
 import grpc
@@ -82,6 +83,16 @@ async def test_unknown_roster_and_bad_horizon_are_errors(solver_stub):
     with pytest.raises(grpc.aio.AioRpcError) as info:
         await solver_stub.PlanRoster(rpb.PlanRosterRequest(location="横浜", days=40))
     assert info.value.code() == grpc.StatusCode.INVALID_ARGUMENT
+
+
+@pytest.mark.parametrize("seconds", [float("inf"), float("nan"), -1.0, 61.0])
+async def test_an_unbounded_roster_time_limit_is_refused_before_solving(solver_stub, seconds):
+    """An "Infinity" through the JSON API would otherwise hold a solver thread until the search ends."""
+    with pytest.raises(grpc.aio.AioRpcError) as info:
+        await asyncio.wait_for(solver_stub.PlanRoster(rpb.PlanRosterRequest(
+            location="横浜", days=7, time_limit_seconds=seconds, dry_run=True)), 5)
+    assert info.value.code() == grpc.StatusCode.INVALID_ARGUMENT
+    assert "time_limit_seconds" in info.value.details()
 
 
 async def test_db_checker_fails_on_a_broken_roster(solver_stub, solver_pool, server_today):

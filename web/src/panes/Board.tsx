@@ -1,9 +1,11 @@
 // Assignment board for one site and date (default tomorrow): the stored plan next to the optimiser's
 // recommendation with differences highlighted, shortages with the binding constraint in words, a
 // what-if panel (simulate) and cell edits with optimistic concurrency: a 409 is shown, never overwritten.
+// A cell's dialog also opens its audit trail (every recorded change of the assignment).
 import { useMemo, useState } from "react";
 import { ApiError, call } from "../api/client";
 import type { Solver_Assignment, Solver_PlannedAssignment, Solver_SimulateResponse } from "../api/gen/types";
+import AssignmentHistory from "../components/AssignmentHistory";
 import { Async, Empty, ErrorBox, Loading, fmt, useApi } from "../components/ui";
 import { BLOCKS, BLOCK_LABEL, PROCESSES, SITES, addDays } from "../sites";
 
@@ -105,6 +107,7 @@ function EditCell({ a, latest, onClose, onSaved, reload }: { a: Solver_Assignmen
   const [process, setProcess] = useState(a.process);
   const [reason, setReason] = useState("");
   const [state, setState] = useState<{ saving?: boolean; error?: unknown }>({});
+  const [showHistory, setShowHistory] = useState(false);
   async function save() {
     setState({ saving: true });
     try {
@@ -118,7 +121,7 @@ function EditCell({ a, latest, onClose, onSaved, reload }: { a: Solver_Assignmen
   }
   const conflict = state.error instanceof ApiError && state.error.status === 409;
   return (
-    <div className="card edit" data-testid="edit-cell">
+    <div className={`card edit${showHistory ? " with-history" : ""}`} data-testid="edit-cell">
       <h3>{a.employee_name}・{BLOCK_LABEL[a.time_block] ?? a.time_block} を変更</h3>
       <div className="sub">配置 #{a.assignment_id}・version {a.version}・{a.planned_hours}時間</div>
       <label className="field">工程
@@ -138,8 +141,11 @@ function EditCell({ a, latest, onClose, onSaved, reload }: { a: Solver_Assignmen
       ) : state.error ? <ErrorBox error={state.error} /> : null}
       <div className="row">
         <button onClick={save} disabled={state.saving || conflict || process === a.process} data-testid="save-cell">保存</button>
+        <button className="secondary" onClick={() => setShowHistory(!showHistory)} aria-expanded={showHistory}
+                data-testid="open-history">{showHistory ? "変更履歴を閉じる" : "変更履歴"}</button>
         <button className="secondary" onClick={onClose}>閉じる</button>
       </div>
+      {showHistory && <AssignmentHistory assignmentId={a.assignment_id} version={latest?.version ?? a.version} />}
     </div>
   );
 }
