@@ -64,7 +64,7 @@ import: setup
 		$(if $(DRY_RUN),--dry-run) $(if $(SKIP_BAD_ROWS),--skip-bad-rows) $(if $(REPLACE),--replace)
 
 export: setup
-	@test -n "$(DATASET)" || { echo "usage: make export DATASET=assignments|alerts|productivity [FORMAT=xlsx|csv] [LOCATION=横浜] [OUT=file]"; exit 2; }
+	@test -n "$(DATASET)" || { echo "usage: make export DATASET=assignments|alerts|productivity|rosters [FORMAT=xlsx|csv] [LOCATION=横浜] [OUT=file]"; exit 2; }
 	$(PY) -m services.dataio export --database $(DATABASE) --dataset $(DATASET) --format $(or $(FORMAT),xlsx) \
 		$(if $(LOCATION),--location "$(LOCATION)") $(if $(OUT),--out "$(OUT)")
 

@@ -12,8 +12,9 @@ from __future__ import annotations
 from aimee.analytics.v1 import analytics_pb2, analytics_pb2_grpc
 
 from services.common.cache import Cache
-from services.common.db import create_pool, ping
+from services.common.db import create_pool
 from services.common.grpc_server import Built, run_engine
+from services.common.schema import ready_with_schema
 
 from services.analytics.cached import ResultCache
 from services.analytics.config import Settings
@@ -45,7 +46,8 @@ async def build(settings: Settings) -> Built:
     def register(server) -> None:
         analytics_pb2_grpc.add_AnalyticsServiceServicer_to_server(servicer, server)
 
-    return Built([register], [SERVICE_NAME], cleanup, ready=lambda: ping(pool))
+    return Built([register], [SERVICE_NAME], cleanup,
+                 ready=ready_with_schema(pool, settings.database_url))
 
 
 def main() -> None:

@@ -175,7 +175,7 @@ def parser() -> argparse.ArgumentParser:
     imp.add_argument("--replace", action="store_true",
                      help="full replace of the file's period at its sites (deletes rows the file does not list)")
     imp.add_argument("--no-aftercare", action="store_true", help="skip cache invalidation and alert detection")
-    exp = sub.add_parser("export", help="export assignments / alerts / productivity as csv or xlsx")
+    exp = sub.add_parser("export", help="export assignments / alerts / productivity / rosters as csv or xlsx")
     exp.add_argument("--dataset", required=True, choices=DATASETS)
     exp.add_argument("--format", default="xlsx", choices=("csv", "xlsx"))
     exp.add_argument("--location", default="")

@@ -1,4 +1,4 @@
-"""Exports with Japanese headers: daily assignments (plans), alerts, and an analytics result table.
+"""Exports with Japanese headers: daily assignments and rosters (plans), alerts, and an analytics result table.
 
 Why typed rows: the writers keep dates and numbers typed in .xlsx (Excel sorts and sums them) and escape
 formula-looking text (an employee named `=cmd|...` stays text). One function per dataset returns
@@ -7,6 +7,7 @@ formula-looking text (an employee named `=cmd|...` stays text). One function per
 from __future__ import annotations
 
 import datetime as dt
+import json
 from decimal import Decimal
 
 from services.common.dates import parse_date
@@ -22,7 +23,11 @@ STATUS_LABELS = {"planned": "計画", "confirmed": "確定", "changed": "変更"
 ALERT_TYPES = {"overtime_over_limit": "残業上限超過", "productivity_drop": "生産性低下", "absence_spike": "欠勤増加",
                "staffing_shortage": "人員不足"}
 SEVERITY = {"low": "低", "medium": "中", "high": "高", "critical": "緊急"}
-DATASETS = ("assignments", "alerts", "productivity")
+DATASETS = ("assignments", "alerts", "productivity", "rosters")
+ROSTER_STATUS = {"published": "公開済", "draft": "下書き"}
+ROSTER_DEFAULT_DAYS = 28  # rosters are planned ahead: by default today and the next four weeks
+DAY_OFF = "休み"
+WEEKDAYS = "月火水木金土日"
 
 
 async def _site_filter(pool, location: str) -> tuple[str, tuple, str]:
@@ -80,6 +85,69 @@ async def alerts_table(pool, location: str = "", date_from: str = "", date_to: s
     return header, body, f"アラート_{label}"
 
 
+def _clock(value) -> str:
+    """A TIME column (aiomysql gives a timedelta) as HH:MM."""
+    if isinstance(value, dt.timedelta):
+        minutes = int(value.total_seconds()) // 60
+        return f"{minutes // 60:02d}:{minutes % 60:02d}"
+    return str(value or "")[:5]
+
+
+async def rosters_table(pool, location: str = "", date_from: str = "", date_to: str = "") -> tuple:
+    """One row per employee and day of the rosters covering the range: for each site and period the
+    published version (the one staff work to), else the latest draft, with its state in 状態."""
+    where, args, label = await _site_filter(pool, location)
+    today = dt.date.today()
+    start = parse_date(date_from, "date_from", today)
+    end = parse_date(date_to, "date_to", start + dt.timedelta(days=ROSTER_DEFAULT_DAYS - 1))
+    if start > end:
+        raise InvalidArgument(f"date_from（{start}）は date_to（{end}）以前の日付にしてください")
+    if (end - start).days + 1 > MAX_EXPORT_DAYS:
+        raise InvalidArgument(f"一度に出力できる期間は最大 {MAX_EXPORT_DAYS} 日です")
+    versions = await fetch_all(
+        pool, "SELECT x.location_id, l.location_name, x.period_start, x.period_days, x.version, x.status, "
+              "x.cells_json FROM roster_versions x JOIN locations l ON l.location_id = x.location_id "
+              "WHERE x.period_start <= %s AND DATE_ADD(x.period_start, INTERVAL x.period_days - 1 DAY) >= %s"
+              f"{where} ORDER BY x.location_id, x.period_start, x.status = 'published' DESC, x.version DESC",
+        (end, start, *args))
+    chosen: dict[tuple, dict] = {}
+    for v in versions:
+        chosen.setdefault((v["location_id"], v["period_start"]), v)
+    cells = {key: {int(k): days for k, days in json.loads(v["cells_json"]).items()} for key, v in chosen.items()}
+    employee_ids = sorted({e for per in cells.values() for e in per})
+    sites = sorted({loc for loc, _ in chosen})
+    people, shifts = {}, {}
+    if employee_ids:
+        marks = ", ".join(["%s"] * len(employee_ids))
+        people = {r["employee_id"]: r for r in await fetch_all(
+            pool, f"SELECT employee_id, employee_code, employee_name FROM employees WHERE employee_id IN ({marks})",
+            tuple(employee_ids))}
+        marks = ", ".join(["%s"] * len(sites))
+        shifts = {(r["location_id"], r["shift_code"]): r for r in await fetch_all(
+            pool, "SELECT location_id, shift_code, shift_name, start_time, end_time FROM roster_shift_types "
+                  f"WHERE location_id IN ({marks})", tuple(sites))}
+    body = []
+    for key in sorted(chosen):
+        v = chosen[key]
+        order = sorted(cells[key], key=lambda e: people.get(e, {}).get("employee_code", str(e)))
+        for offset in range(v["period_days"]):
+            day = v["period_start"] + dt.timedelta(days=offset)
+            if not start <= day <= end:
+                continue
+            for employee_id in order:
+                codes = cells[key][employee_id]
+                code = codes[offset] if offset < len(codes) else None
+                shift = shifts.get((key[0], code)) if code else None
+                person = people.get(employee_id, {})
+                body.append((v["location_name"], day, WEEKDAYS[day.weekday()], person.get("employee_code", ""),
+                             person.get("employee_name", ""),
+                             DAY_OFF if code is None else (shift["shift_name"] if shift else code),
+                             _clock(shift["start_time"]) if shift else "", _clock(shift["end_time"]) if shift else "",
+                             v["version"], ROSTER_STATUS.get(v["status"], v["status"])))
+    header = ["拠点", "日付", "曜日", "従業員コード", "氏名", "シフト", "開始", "終了", "版", "状態"]
+    return header, body, f"勤務表_{label}"
+
+
 # An analytics answer's result table: the trend points' fields → Japanese headers, dates typed.
 POINT_HEADERS = (("period_start", "開始日"), ("period_end", "終了日"), ("process", "工程"),
                  ("employee_id", "従業員ID"), ("mean", "平均生産性"), ("stddev", "標準偏差"),
@@ -119,6 +187,9 @@ async def export_bytes(dataset: str, fmt: str, pool, deps=None, **params) -> tup
     elif dataset == "alerts":
         header, rows, sheet = await alerts_table(pool, params.get("location", ""), params.get("date_from", ""),
                                                  params.get("date_to", ""), params.get("status", ""))
+    elif dataset == "rosters":
+        header, rows, sheet = await rosters_table(pool, params.get("location", ""), params.get("date_from", ""),
+                                                  params.get("date_to", ""))
     elif dataset == "productivity":
         if deps is None:
             from services.analytics.cached import ResultCache

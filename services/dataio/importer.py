@@ -171,7 +171,8 @@ def _upsert(cur, kind: Kind, counts: dict) -> None:
 
     Each statement runs only when the counts say it has work, so re-importing a file costs one counting
     join. Foreign-key checks are off for these two statements only: every id was resolved from the master
-    tables inside this same transaction.
+    tables inside this same transaction. A first import into an empty table also turns unique checks off
+    (see `_lock_if_empty`): measured 1.3-1.7x faster for 1M attendance rows.
     """
     cols = ", ".join(f"`{c}`" for c in kind.columns)
     first = kind.key[0]
@@ -179,6 +180,8 @@ def _upsert(cur, kind: Kind, counts: dict) -> None:
     try:
         staged_cols = ", ".join(f"s.`{c}`" for c in kind.columns)
         if counts["inserted"] and not (counts["updated"] or counts["unchanged"]):  # all new: no anti-join
+            if BULK_INTO_EMPTY and _lock_if_empty(cur, kind):
+                cur.execute("SET SESSION unique_checks = 0")
             cur.execute(f"INSERT INTO `{kind.table}` ({cols}) SELECT {staged_cols} FROM {STAGE} s")
         elif counts["inserted"]:
             cur.execute(f"INSERT INTO `{kind.table}` ({cols}) SELECT {staged_cols} "
@@ -192,6 +195,23 @@ def _upsert(cur, kind: Kind, counts: dict) -> None:
                         f"WHERE NOT ({same})")
     finally:
         cur.execute("SET SESSION foreign_key_checks = 1")
+        cur.execute("SET SESSION unique_checks = 1")
+
+
+BULK_INTO_EMPTY = True  # bench/import_bench.py --no-bulk turns it off to measure the difference
+
+
+def _lock_if_empty(cur, kind: Kind) -> bool:
+    """True when the target table is empty, and then no other transaction can insert into it until ours ends.
+
+    Why: a first import into an empty table may run with unique_checks off, which lets InnoDB build
+    each index in sorted order instead of row by row (MariaDB's bulk insert into an empty table). That is
+    only safe when nothing else can add a key meanwhile: the locking read takes the next-key lock on the
+    empty primary index, which blocks other inserts until commit. The stage's primary key already made the
+    file's keys unique.
+    """
+    cur.execute(f"SELECT 1 FROM `{kind.table}` LIMIT 1 FOR UPDATE")
+    return cur.fetchone() is None
 
 
 def _replace(cur, kind: Kind, changes: Changes) -> int:

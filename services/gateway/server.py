@@ -11,10 +11,11 @@ from dataclasses import dataclass, field
 from aimee.gateway.v1 import gateway_pb2, gateway_pb2_grpc, imports_pb2_grpc
 from services.common import logs
 from services.common.cache import Cache
-from services.common.db import create_pool, ping
+from services.common.db import create_pool
 from services.common.grpc_auth import MissingToken
 from services.common.sites import SiteDirectory
 from services.common.grpc_server import serve
+from services.common.schema import ready_with_schema
 from services.gateway.auth import BearerAuthInterceptor
 from services.gateway.chat import ChatStore
 from services.gateway.config import Settings
@@ -82,7 +83,7 @@ async def build(settings: Settings) -> Gateway:
     gateway = Gateway(settings=s, orchestrator=orchestrator,
                       bridge=WebSocketBridge(orchestrator, chat, s.api_tokens))
     gateway.registrars = [lambda server, add=add, svc=svc: add(svc, server) for add, svc in servicers]
-    gateway.ready = lambda: ping(pool)
+    gateway.ready = ready_with_schema(pool, s.database_url)
 
     async def close_pool():
         pool.close()

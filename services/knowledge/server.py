@@ -23,6 +23,7 @@ from aimee.knowledge.v1 import knowledge_pb2, knowledge_pb2_grpc
 from services.common.db import ping
 from services.common.errors import Unavailable
 from services.common.grpc_server import Built, run_engine
+from services.common.schema import SchemaGate
 from services.knowledge.config import Settings
 from services.knowledge.embedding import Embedder
 from services.knowledge.migrate import invalidate_gateway_cache, migrate
@@ -42,6 +43,7 @@ class KnowledgeApp:
     registrars: list = field(default_factory=list)
     service_names: list[str] = field(default_factory=lambda: list(SERVICE_NAMES))
     seeding: asyncio.Task | None = None
+    schema: SchemaGate | None = None  # pending migrations, run by the first probe that reaches MySQL
 
     @property
     def service(self) -> KnowledgeService:
@@ -56,8 +58,9 @@ class KnowledgeApp:
         return iter((self.registrars, self.service_names, self.cleanup))
 
     async def ready(self) -> None:
-        """Raises until MySQL answers and the start-up seeding has finished (health: NOT_SERVING)."""
+        """Raises until MySQL answers, the schema is current and the start-up seeding has finished."""
         await ping(self.service.pool)
+        await self.schema.ensure()
         if self.seeding is not None and not self.seeding.done():
             raise Unavailable("ナレッジを初期登録しています")
 
@@ -73,6 +76,7 @@ async def _seed(app: KnowledgeApp) -> None:
     while True:
         try:
             await ping(app.service.pool)
+            await app.schema.ensure()  # seed into the current schema
             break
         except Unavailable:  # MySQL not there yet: seed as soon as it answers
             await asyncio.sleep(delay)
@@ -92,7 +96,7 @@ async def _seed(app: KnowledgeApp) -> None:
 async def open_app(settings: Settings, embedder: Embedder | None = None) -> KnowledgeApp:
     """The engine with its runtime (tests reach its service and seeding); `build` wraps it for serving."""
     runtime = await open_runtime(settings, embedder)
-    app = KnowledgeApp(settings=settings, runtime=runtime)
+    app = KnowledgeApp(settings=settings, runtime=runtime, schema=SchemaGate(settings.database_url))
     servicer = KnowledgeServicer(runtime.service)
     app.registrars = [lambda server: knowledge_pb2_grpc.add_KnowledgeServiceServicer_to_server(servicer, server)]
     if settings.seed_on_start and await runtime.service.chunk_count() == 0:

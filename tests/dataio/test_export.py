@@ -4,8 +4,11 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import json
 
 import openpyxl
+
+from db.connect import connect
 
 from services.common.db import create_pool, with_database
 from services.dataio.export import export_bytes, points_table
@@ -72,3 +75,44 @@ def test_escape_rules_and_points_table():
     assert escape_formula("-3") == "-3" and escape_formula("横浜") == "横浜"
     header, rows = points_table([{"period_start": "2026-01-01", "mean": 98.5, "sample_size": 3}])
     assert header == ["開始日", "平均生産性", "件数"] and rows[0][0] == dt.date(2026, 1, 1)
+
+
+def _roster_versions(database: str, start: dt.date) -> tuple[str, str]:
+    """A published version and a newer draft of one week at 横浜 (two of its staff); returns their codes."""
+    with connect(database=database, autocommit=True) as conn, conn.cursor() as cur:
+        cur.execute("SELECT location_id FROM locations WHERE location_name = '横浜'")
+        site = cur.fetchone()[0]
+        cur.execute("SELECT employee_id, employee_code FROM employees WHERE location_id = %s "
+                    "ORDER BY employee_code LIMIT 2", (site,))
+        (first, first_code), (second, second_code) = cur.fetchall()
+        cur.execute("DELETE FROM roster_versions WHERE location_id = %s AND period_start = %s", (site, start))
+        cur.execute("INSERT IGNORE INTO roster_shift_types (location_id, shift_code, shift_name, start_time, end_time) "
+                    "VALUES (%s, 'early', '早番', '07:00:00', '16:00:00'), (%s, 'late', '遅番', '13:00:00', '22:00:00')",
+                    (site, site))
+        published = {str(first): ["early", None, "late", "early", "early", None, "late"],
+                     str(second): ["late", "late", None, "early", "early", "early", None]}
+        draft = {str(first): [None] * 7, str(second): [None] * 7}
+        for version, status, cells in ((1, "published", published), (2, "draft", draft)):
+            cur.execute("INSERT INTO roster_versions (location_id, period_start, period_days, version, status, "
+                        "cells_json, costs_json, objective, bound) VALUES (%s, %s, 7, %s, %s, %s, '{}', 0, 0)",
+                        (site, start, version, status, json.dumps(cells)))
+    return first_code, second_code
+
+
+async def test_rosters_export_the_published_week_with_shift_names_and_typed_dates(imported_db):
+    start = dt.date.today() + dt.timedelta(days=70)  # a week nobody else writes
+    first, second = _roster_versions(imported_db, start)
+    content, media, name = await _export(imported_db, "rosters", "xlsx", location="横浜",
+                                         date_from=start.isoformat(), date_to=(start + dt.timedelta(days=2)).isoformat())
+    assert name.startswith("rosters_") and media.endswith("spreadsheetml.sheet")
+    rows = list(openpyxl.load_workbook(io.BytesIO(content)).active.iter_rows(values_only=True))
+    assert rows[0] == ("拠点", "日付", "曜日", "従業員コード", "氏名", "シフト", "開始", "終了", "版", "状態")
+    assert len(rows) == 1 + 3 * 2  # three days of the range, two staff; the newer draft is not what staff work to
+    assert isinstance(rows[1][1], dt.datetime) and rows[1][1].date() == start
+    mine = [r for r in rows[1:] if r[3] == first]
+    assert [r[5] for r in mine] == ["早番", "休み", "遅番"]
+    assert mine[0][6:] == ("07:00", "16:00", 1, "公開済") and mine[1][6] in (None, "")
+    content, _, _ = await _export(imported_db, "rosters", "csv", location="横浜", date_from=start.isoformat(),
+                                  date_to=(start + dt.timedelta(days=6)).isoformat())
+    lines = list(csv.reader(io.StringIO(content.decode("utf-8-sig"))))
+    assert len(lines) == 1 + 7 * 2 and {r[3] for r in lines[1:]} == {first, second}

@@ -174,3 +174,42 @@ def test_xlsx_number_cells_and_dates_resolve(imported_db, tmp_path):
                                 [(1001.0, dt.date(2001, 6, 1), "出勤", 7.5)]))
     report = import_file(imported_db, book, "attendance")
     assert (report["status"], report["inserted"], report["format"]) == ("imported", 1, "xlsx"), report["bad_rows"]
+
+
+def test_first_import_into_an_empty_table_locks_it_against_concurrent_inserts(imported_db):
+    """The bulk path (unique_checks off into an empty table) is only taken under a lock that keeps other
+    writers out until the import commits; a table with rows is never taken that way."""
+    import types
+
+    import pymysql
+
+    from db.connect import connect
+    from services.dataio.importer import _lock_if_empty
+
+    table = types.SimpleNamespace(table="_aimee_lock_probe")
+    with connect(database=imported_db, autocommit=True) as setup, setup.cursor() as cur:
+        cur.execute("DROP TABLE IF EXISTS _aimee_lock_probe")
+        cur.execute("CREATE TABLE _aimee_lock_probe (id INT PRIMARY KEY) ENGINE=InnoDB")
+    try:
+        importer_conn = connect(database=imported_db, autocommit=False)
+        other = connect(database=imported_db, autocommit=True)
+        try:
+            with importer_conn.cursor() as cur:
+                assert _lock_if_empty(cur, table) is True
+            with other.cursor() as cur:
+                cur.execute("SET SESSION innodb_lock_wait_timeout = 1")
+                with pytest.raises(pymysql.err.OperationalError) as blocked:
+                    cur.execute("INSERT INTO _aimee_lock_probe VALUES (1)")
+                assert blocked.value.args[0] == 1205  # lock wait timeout: kept out while the import runs
+            importer_conn.rollback()
+            with other.cursor() as cur:
+                cur.execute("INSERT INTO _aimee_lock_probe VALUES (1)")
+            with importer_conn.cursor() as cur:
+                assert _lock_if_empty(cur, table) is False
+            importer_conn.rollback()
+        finally:
+            importer_conn.close()
+            other.close()
+    finally:
+        with connect(database=imported_db, autocommit=True) as setup, setup.cursor() as cur:
+            cur.execute("DROP TABLE IF EXISTS _aimee_lock_probe")

@@ -26,3 +26,13 @@ def test_headers_match_in_japanese_english_and_loose_spelling():
         assert [s[0] for s in plan.slots][:3] == ["ref", "cell", "cell"], header
     assert normalise_header("Ｅｍｐｌｏｙｅｅ＿Ｃｏｄｅ") == "employeecode"
     assert guess_kind(["拠点", "工程", "日付", "時間帯", "予測数量"]) == "workload_forecasts"
+
+
+def test_the_console_offers_every_kind_with_its_label():
+    """web/src/api/imports.ts lists the kinds for the upload pane; it must follow kinds.py."""
+    import re
+    from services.dataio.kinds import ALL_KINDS, KNOWHOW
+    source = (DOC.parents[1] / "web" / "src" / "api" / "imports.ts").read_text(encoding="utf-8")
+    offered = dict(re.findall(r'\{ id: "(\w+)", label: "([^"]+)" \}', source))
+    assert list(offered) == list(ALL_KINDS)
+    assert all(offered[name] == kind.label for name, kind in KINDS.items()) and KNOWHOW in offered

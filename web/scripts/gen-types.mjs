@@ -14,6 +14,8 @@ const here = dirname(fileURLToPath(import.meta.url));
 const repo = resolve(here, "../..");
 const pbPath = process.env.AIMEE_DESCRIPTOR || resolve(repo, "deploy/gen/aimee.pb");
 const gatewayProto = resolve(repo, "protos/aimee/gateway/v1/gateway.proto");
+// The public API's other file (the import/export door) is routed through Envoy the same way.
+const routeProtos = [gatewayProto, resolve(repo, "protos/aimee/gateway/v1/imports.proto")];
 const outDir = resolve(here, "../src/api/gen");
 
 if (!existsSync(pbPath)) {
@@ -91,7 +93,7 @@ for (const file of set.file) {
 }
 
 // --- routes ---------------------------------------------------------------------------------------
-const text = readFileSync(gatewayProto, "utf8");
+const text = routeProtos.map((p) => readFileSync(p, "utf8")).join("\n");
 const routes = [];
 const serviceRe = /service\s+(\w+)\s*\{([\s\S]*?)\n\}/g;
 for (const [, service, body] of text.matchAll(serviceRe)) {
@@ -100,6 +102,7 @@ for (const [, service, body] of text.matchAll(serviceRe)) {
     const m = opts.match(/(get|post|put|delete|patch)\s*:\s*"([^"]+)"/);
     if (!m) continue;
     const bodyField = (opts.match(/body\s*:\s*"([^"]+)"/) || [])[1] ?? "";
+    if (resp.endsWith("HttpBody")) continue;  // a file download, not a JSON call (fetched as a Blob)
     const lookup = (n) => tsName(n.includes(".") ? `.${n}` : `.aimee.gateway.v1.${n}`);
     routes.push({ key: `${service}.${rpc}`, method: m[1].toUpperCase(), path: m[2], body: bodyField,
                   req: lookup(req), resp: lookup(resp) });

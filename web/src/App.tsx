@@ -10,6 +10,7 @@ const Dashboard = lazy(() => import("./panes/Dashboard"));
 const Alerts = lazy(() => import("./panes/Alerts"));
 const Board = lazy(() => import("./panes/Board"));
 const Knowledge = lazy(() => import("./panes/Knowledge"));
+const Imports = lazy(() => import("./panes/Imports"));
 
 export const TABS = [
   { id: "ask", label: "問い合わせ" },
@@ -17,6 +18,7 @@ export const TABS = [
   { id: "alerts", label: "アラート" },
   { id: "board", label: "配置ボード" },
   { id: "knowledge", label: "ノウハウ" },
+  { id: "imports", label: "データ取込" },
 ] as const;
 type TabId = (typeof TABS)[number]["id"];
 
@@ -58,6 +60,7 @@ export function App() {
           {tab === "alerts" && <Alerts />}
           {tab === "board" && <Board />}
           {tab === "knowledge" && <Knowledge />}
+          {tab === "imports" && <Imports />}
         </Suspense>
       </main>
       {askToken && <TokenDialog onDone={(changed) => { setAskToken(false); if (changed) setAuthEpoch((n) => n + 1); }} />}
