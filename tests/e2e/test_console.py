@@ -299,3 +299,27 @@ def test_know_how_search_add_and_delete(mesh, page):
     hit.first.get_by_role("button", name="削除").click()
     expect(page.get_by_test_id("knowledge-msg")).to_contain_text("削除しました")
     expect(page.get_by_test_id("knowledge-hits").locator("li", has_text=title)).to_have_count(0)
+
+
+def test_alert_list_and_board_download_as_excel_and_csv_with_japanese_headers(mesh, page):
+    """The download buttons export what the pane shows: a real .xlsx (typed cells, Japanese headers) and a CSV."""
+    import io
+
+    import openpyxl
+
+    page.goto(mesh.base_url + "/#/alerts")
+    page.get_by_label("拠点").select_option("品川")
+    with page.expect_download() as xlsx_download:
+        page.get_by_role("button", name="アラート一覧をExcelで出力").click()
+    book = openpyxl.load_workbook(io.BytesIO(Path(xlsx_download.value.path()).read_bytes()))
+    sheet = book.worksheets[0]
+    header = [c.value for c in sheet[1]]
+    assert "拠点" in header and sheet.max_row > 1, header
+    sites = {row[header.index("拠点")] for row in sheet.iter_rows(min_row=2, values_only=True)}
+    assert sites == {"品川"}, sites
+    _open_board(page, mesh.base_url, "大阪")
+    with page.expect_download() as csv_download:
+        page.get_by_role("button", name="配置表をCSVで出力").click()
+    text = Path(csv_download.value.path()).read_bytes().decode("utf-8-sig")
+    first_line = text.splitlines()[0]
+    assert "拠点" in first_line and "大阪" in text, first_line

@@ -1,6 +1,7 @@
 // Alerts inbox: filters, the list, one alert's evidence and related records, the analyze and improve
 // actions (full answers), and detection on demand.
 import { useState } from "react";
+import { ExportButtons } from "../components/ExportButtons";
 import { call } from "../api/client";
 import type { Analytics_DetectAlertsResponse, Gateway_Answer } from "../api/gen/types";
 import { AnswerView } from "../components/AnswerView";
@@ -89,6 +90,7 @@ export default function Alerts() {
         <h2>アラート</h2>
         <button onClick={runDetect} disabled={detect.loading} data-testid="detect">
           {detect.loading ? "検知中…" : `今すぐ検知${f.location ? `（${f.location}）` : "（全拠点）"}`}</button>
+        <ExportButtons dataset="alerts" label="アラート一覧" params={{ location: f.location, status: f.status }} />
       </div>
       {detect.result && <div className="state ok" data-testid="detect-result">
         検知しました: 新規 {detect.result.created}件・変化なし {detect.result.unchanged}件（{detect.result.date_from}〜{detect.result.date_to}）</div>}

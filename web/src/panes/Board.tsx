@@ -8,6 +8,7 @@ import type { Solver_Assignment, Solver_PlannedAssignment, Solver_SimulateRespon
 import AssignmentHistory from "../components/AssignmentHistory";
 import { Async, Empty, ErrorBox, Loading, fmt, useApi } from "../components/ui";
 import { BLOCKS, BLOCK_LABEL, PROCESSES, SITES, addDays } from "../sites";
+import { ExportButtons } from "../components/ExportButtons";
 
 const BINDING_LABEL: Record<string, string> = {
   skill: "スキルを持つ人が足りない", veteran: "熟練者が足りない", new_staff: "新人だけにできない",
@@ -41,6 +42,7 @@ export default function Board() {
           <select value={site} onChange={(e) => setSite(e.target.value)} aria-label="拠点">
             {SITES.map((s) => <option key={s}>{s}</option>)}</select></label>
         <label className="field">日付<input type="date" value={date} onChange={(e) => setDate(e.target.value)} aria-label="日付" /></label>
+        <ExportButtons dataset="assignments" label="配置表" params={{ location: site, date_from: date, date_to: date }} />
       </div>
       {plan?.kpis && (
         <div className="kpis small" data-testid="board-kpis">
