@@ -33,3 +33,18 @@ def test_roster_bad_date_is_400(http):
     resp = http.get("/api/v1/rosters/品川/2026-13-40")
     assert resp.status_code == 400, resp.text
     assert "YYYY-MM-DD" in resp.json()["message"]
+
+
+def test_a_managers_request_for_next_weeks_shifts_plans_a_draft_roster(http):
+    """「再来週の佐世保のシフトを作って」 reaches PlanRoster through the question path: a saved draft the answer
+    describes (period, version, who), readable through the roster API; a question about shifts stays a question."""
+    start = _monday_after(dt.date.today()) + dt.timedelta(days=7)  # 再来週: the Monday after next
+    resp = http.post("/api/v1/ai/optimize", json={"query": "再来週の佐世保のシフトを作って"})
+    assert resp.status_code == 200, resp.text
+    body = resp.json()
+    assert "gateway:roster" in body["model_chain"], body["model_chain"]
+    assert "勤務表案を作成しました" in body["answer"] and f"{start.month}/{start.day}" in body["answer"], body["answer"]
+    stored = http.get(f"/api/v1/rosters/佐世保/{start.isoformat()}").json()["roster"]
+    assert stored["status"] == "draft" and f"版{stored['version']}" in body["answer"] and stored["days"] == 7
+    question = http.post("/api/v1/ai/query", json={"query": "明日の佐世保で出勤予定の人数は？"}).json()
+    assert "gateway:roster" not in question["model_chain"]
