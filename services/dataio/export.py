@@ -181,6 +181,8 @@ async def productivity_table(deps, location: str, date_from: str = "", date_to: 
 
 async def export_bytes(dataset: str, fmt: str, pool, deps=None, **params) -> tuple[bytes, str, str]:
     """(content, media type, file name) of one dataset in csv or xlsx."""
+    if params.get("status") and dataset != "alerts":  # accepted by the route, meaningful for alerts only
+        raise InvalidArgument(f"status で絞り込めるのはアラート（alerts）の出力だけです（指定: {dataset}）")
     if dataset == "assignments":
         header, rows, sheet = await assignments_table(pool, params.get("location", ""), params.get("date_from", ""),
                                                       params.get("date_to", ""))

@@ -109,3 +109,25 @@ def build_answer(*, query: str, intent, parser: str, data: synthesis_pb2.EngineD
     # Top level only: an empty mysql_analysis would read as real zeros, while an empty plan reads as none.
     present_every_message(answer)
     return answer
+
+
+# An engine refusing the caller's request (a bad or unknown value) is an answer, not a degraded part.
+CALLER_ERRORS = ("INVALID_ARGUMENT", "NOT_FOUND", "FAILED_PRECONDITION")
+
+
+def short_answer(*, query: str, intent, parser: str, outcomes: list[Outcome], elapsed_ms: float, text: str,
+                 model_chain: list[str]) -> gateway_pb2.Answer:
+    """The Answer of a short path (a typed question, a roster request): the text as answer and narrative,
+    each engine's timing, the failed ones as degraded parts, and every JSON key present."""
+    degraded = [o for o in outcomes if not o.ok and o.code not in CALLER_ERRORS]
+    out = gateway_pb2.Answer(
+        status="partial" if degraded else "success", processing_time=f"{elapsed_ms / 1000:.1f}秒",
+        processing_time_ms=round(elapsed_ms, 1), model_chain=model_chain, request=query, intent_parser=parser,
+        request_id=request_id.current(), answer=text, narrative=text)
+    out.intent.CopyFrom(intent)
+    for o in outcomes:
+        out.timings.append(gateway_pb2.StageTiming(stage=o.engine, elapsed_ms=round(o.elapsed_ms, 1), status=o.status))
+    for o in degraded:
+        out.degraded.add(engine=o.engine, reason=o.reason, elapsed_ms=round(o.elapsed_ms, 1))
+    present_every_message(out)
+    return out

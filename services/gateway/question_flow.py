@@ -12,15 +12,14 @@ import datetime as dt
 from aimee.analytics.v1 import analytics_pb2
 from aimee.gateway.v1 import gateway_pb2
 from aimee.intent.v1 import intent_pb2
-from services.common import request_id
 from services.common import cache_names
-from services.gateway.answer import present_every_message
+from services.gateway.answer import CALLER_ERRORS, short_answer
+from services.intent.model import SITE_NAMES
 from services.gateway.engines import Budget, Outcome, call_engine
 
-SITE_CHOICES = ("横浜", "品川", "札幌", "大阪", "佐世保")
+SITE_CHOICES = SITE_NAMES
 # Metrics a site-less question may mean over every site without asking back.
 ALL_SITE_METRICS = frozenset({"alert_count"})
-CALLER_ERRORS = ("INVALID_ARGUMENT", "NOT_FOUND", "FAILED_PRECONDITION")
 OUT_OF_MODEL = "out_of_model"   # the intent engine's marker: a question the data cannot answer
 
 
@@ -86,14 +85,9 @@ async def answer(orchestrator, query: str, intent: intent_pb2.Intent, parser: st
 async def reply(orchestrator, query: str, intent: intent_pb2.Intent, parser: str, outcomes: list[Outcome],
                 budget: Budget, text: str, sink=None, result: analytics_pb2.AnswerQuestionResponse | None = None
                 ) -> gateway_pb2.Answer:
-    degraded = [o for o in outcomes if not o.ok and o.code not in CALLER_ERRORS]
-    elapsed = budget.elapsed_ms()
-    out = gateway_pb2.Answer(
-        status="partial" if degraded else "success", processing_time=f"{elapsed / 1000:.1f}秒",
-        processing_time_ms=round(elapsed, 1),
-        model_chain=[parser, *(["analytics:mysql"] if result is not None else []), "gateway:question"],
-        request=query, intent_parser=parser, request_id=request_id.current(), answer=text, narrative=text)
-    out.intent.CopyFrom(intent)
+    out = short_answer(query=query, intent=intent, parser=parser, outcomes=outcomes, elapsed_ms=budget.elapsed_ms(),
+                       text=text, model_chain=[parser, *(["analytics:mysql"] if result is not None else []),
+                                               "gateway:question"])
     if result is not None:
         out.interpretation.question.CopyFrom(result.question)
         out.interpretation.sentence = result.interpretation
@@ -102,11 +96,6 @@ async def reply(orchestrator, query: str, intent: intent_pb2.Intent, parser: str
         out.narrative = f"{text}（定義: {' '.join(result.definitions)}）"
     elif intent.question.metric and intent.question.metric != OUT_OF_MODEL:
         out.interpretation.question.CopyFrom(intent.question)
-    for o in outcomes:
-        out.timings.append(gateway_pb2.StageTiming(stage=o.engine, elapsed_ms=round(o.elapsed_ms, 1), status=o.status))
-    for o in degraded:
-        out.degraded.add(engine=o.engine, reason=o.reason, elapsed_ms=round(o.elapsed_ms, 1))
-    present_every_message(out)  # the same JSON keys as every other answer, empty where a question has none
     if sink is not None:
         await sink({"type": "final", "answer": out})
     return out

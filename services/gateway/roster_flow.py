@@ -14,14 +14,13 @@ import re
 from aimee.gateway.v1 import gateway_pb2
 from aimee.intent.v1 import intent_pb2
 from aimee.solver.v1 import roster_pb2
-from services.common import request_id
-from services.gateway.answer import present_every_message
+from services.gateway.answer import CALLER_ERRORS, short_answer
 from services.gateway.engines import Budget, Outcome, call_engine
+from services.intent.model import SITE_NAMES
 
 ROSTER_WORDS = re.compile(r"シフト|勤務表|勤務計画|ローテーション")
 MAX_DAYS = 28               # PlanRoster's horizon
 PLAN_SECONDS = 5.0          # the model's limit inside the chat budget (a week of one site solves in seconds)
-SITES = ("横浜", "品川", "札幌", "大阪", "佐世保")
 
 
 def period_days(intent: intent_pb2.Intent) -> int:
@@ -34,7 +33,7 @@ def applies(intent: intent_pb2.Intent, query: str) -> bool:
     """A roster word, one named site and a period of 2-28 days (「来週」「再来週」「12月7日から2週間」), and not a
     question about shifts (「来週シフトに入っている人は何人？」 is the question model's)."""
     return (intent.intent in ("optimize_assignment", "unsupported") and not intent.question.metric
-            and intent.location in SITES
+            and intent.location in SITE_NAMES
             and 2 <= period_days(intent) <= MAX_DAYS and bool(ROSTER_WORDS.search(query)))
 
 
@@ -69,23 +68,13 @@ async def answer(orchestrator, query: str, intent: intent_pb2.Intent, parser: st
         budget.cap(PLAN_SECONDS + 4.0))
     if outcome.ok:
         text = summary(outcome.value.roster, intent.date_phrase)
-    elif outcome.code in ("INVALID_ARGUMENT", "NOT_FOUND", "FAILED_PRECONDITION"):
+    elif outcome.code in CALLER_ERRORS:
         text = f"勤務表を作成できませんでした：{outcome.reason.split(': ', 1)[-1]}"
     else:
         text = "最適化エンジンが応答しなかったため、勤務表を作成できませんでした。しばらくしてから再度お試しください。"
-    elapsed = budget.elapsed_ms()
-    degraded = [o for o in (intent_outcome, outcome) if not o.ok and o.code not in ("INVALID_ARGUMENT", "NOT_FOUND",
-                                                                                   "FAILED_PRECONDITION")]
-    out = gateway_pb2.Answer(
-        status="partial" if degraded else "success", processing_time=f"{elapsed / 1000:.1f}秒",
-        processing_time_ms=round(elapsed, 1), model_chain=[parser, "solver:highs-roster", "gateway:roster"],
-        request=query, intent_parser=parser, request_id=request_id.current(), answer=text, narrative=text)
-    out.intent.CopyFrom(intent)
-    for o in (intent_outcome, outcome):
-        out.timings.append(gateway_pb2.StageTiming(stage=o.engine, elapsed_ms=round(o.elapsed_ms, 1), status=o.status))
-    for o in degraded:
-        out.degraded.add(engine=o.engine, reason=o.reason, elapsed_ms=round(o.elapsed_ms, 1))
-    present_every_message(out)
+    out = short_answer(query=query, intent=intent, parser=parser, outcomes=[intent_outcome, outcome],
+                       elapsed_ms=budget.elapsed_ms(), text=text,
+                       model_chain=[parser, "solver:highs-roster", "gateway:roster"])
     if sink is not None:
         await sink({"type": "final", "answer": out})
     return out

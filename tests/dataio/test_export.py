@@ -7,10 +7,12 @@ import io
 import json
 
 import openpyxl
+import pytest
 
 from db.connect import connect
 
 from services.common.db import create_pool, with_database
+from services.common.errors import InvalidArgument
 from services.dataio.export import export_bytes, points_table
 from services.dataio.importer import ImportOptions, run_import
 from services.dataio.writers import escape_formula
@@ -68,6 +70,11 @@ async def test_alerts_and_productivity_exports(imported_db):
     rows = list(openpyxl.load_workbook(io.BytesIO(content)).active.iter_rows(values_only=True))
     assert rows[0][:3] == ("開始日", "終了日", "工程") and len(rows) > 1
     assert isinstance(rows[1][0], dt.datetime) and isinstance(rows[1][3], (int, float))
+
+
+async def test_a_status_filter_outside_alerts_is_refused_not_ignored(imported_db):
+    with pytest.raises(InvalidArgument, match="alerts"):
+        await _export(imported_db, "assignments", "csv", status="open")
 
 
 def test_escape_rules_and_points_table():

@@ -150,36 +150,16 @@ def test_what_if_runs_simulate(mesh, page):
     expect(result).to_contain_text("カバー率")
 
 
-def _qualified_processes(mesh, assignment_id: int) -> list[str]:
-    """Processes the assignment's employee may do (the solver refuses others), from the suite's database."""
-    import pymysql
-
-    from db.connect import connect
-    url = mesh.env["DATABASE_URL"]
-    with connect(url=url, cursorclass=pymysql.cursors.DictCursor) as conn, conn.cursor() as cur:
-        cur.execute("""SELECT p.process_name FROM daily_assignments da
-                       JOIN employee_skills es ON es.employee_id = da.employee_id
-                       JOIN processes p ON p.process_id = es.process_id
-                       WHERE da.assignment_id = %s AND es.skill_level >= p.min_skill_level
-                       ORDER BY p.process_id""", (assignment_id,))
-        return [r["process_name"] for r in cur.fetchall()]
-
-
 def test_edit_cell_then_stale_second_tab_gets_the_409_path(mesh, context):
     site = "佐世保"
     first, second = context.new_page(), context.new_page()
     _open_board(first, mesh.base_url, site)
     _open_board(second, mesh.base_url, site)
-    for cell in first.locator("[data-testid=cell][data-assignment]").all()[:20]:
-        assignment = cell.get_attribute("data-assignment")
-        before = cell.locator(".cell-btn").inner_text().strip().rstrip(" ✎")
-        choices = [p for p in _qualified_processes(mesh, int(assignment)) if p != before]
-        if len(choices) >= 2:  # two processes the person may move to: one per tab
-            target, other = choices[:2]
-            break
-    else:
-        raise AssertionError("no cell whose employee is qualified for two other processes")
-    cell.locator(".cell-btn").click()
+    # Two processes the person may move to (the solver refuses others): one per tab.
+    aid, _before, (target, other) = _movable_cell(mesh.env["DATABASE_URL"], site,
+                                                  (date.today() + timedelta(days=1)).isoformat(), others=2)
+    assignment = str(aid)
+    first.locator(f"[data-testid=cell][data-assignment='{assignment}'] .cell-btn").click()
     first.get_by_label("工程").select_option(target)
     first.get_by_test_id("save-cell").click()
     expect(first.locator(f"[data-testid=cell][data-assignment='{assignment}'] .cell-btn")).to_contain_text(target)
@@ -197,31 +177,34 @@ def test_edit_cell_then_stale_second_tab_gets_the_409_path(mesh, context):
     assert {str(a["assignment_id"]): a["process"] for a in current}[assignment] == target
 
 
-def _certified_cell(database_url: str, site: str, day: str) -> tuple[int, str, str]:
-    """(assignment id, its process, another process its employee is certified for) of a planned cell."""
+def _movable_cell(database_url: str, site: str, day: str, others: int = 1) -> tuple[int, str, list[str]]:
+    """(assignment id, its process, `others` other processes its employee is certified for) of the first
+    planned cell of `site` on `day` whose employee can move that many ways."""
     from db.connect import parse_database_url
     conn = pymysql.connect(**parse_database_url(database_url))
     try:
         with conn.cursor() as cur:
             cur.execute(
-                "SELECT da.assignment_id, p.process_name, other.process_name FROM daily_assignments da "
+                "SELECT da.assignment_id, p.process_name, GROUP_CONCAT(other.process_name ORDER BY other.process_id) "
+                "FROM daily_assignments da "
                 "JOIN locations l ON l.location_id = da.location_id JOIN processes p ON p.process_id = da.process_id "
                 "JOIN employee_skills es ON es.employee_id = da.employee_id AND es.process_id <> da.process_id "
                 "JOIN processes other ON other.process_id = es.process_id AND es.skill_level >= other.min_skill_level "
                 "WHERE l.location_name = %s AND da.assignment_date = %s AND da.status <> 'cancelled' "
-                "ORDER BY da.assignment_id LIMIT 1", (site, day))
+                "GROUP BY da.assignment_id, p.process_name HAVING COUNT(*) >= %s "
+                "ORDER BY da.assignment_id LIMIT 1", (site, day, others))
             row = cur.fetchone()
     finally:
         conn.close()
-    assert row is not None, f"{site} {day}: no assignment whose employee can take another process"
-    return int(row[0]), row[1], row[2]
+    assert row is not None, f"{site} {day}: no assignment whose employee can take {others} other processes"
+    return int(row[0]), row[1], row[2].split(",")[:others]
 
 
 def test_an_edited_cell_shows_the_change_in_its_history(mesh, context):
     """Edit a cell with a reason, reopen it: its audit trail lists the change first (who, kind, before → after,
     why); the refused change of a stale second tab adds no row."""
     site, day = "品川", (date.today() + timedelta(days=1)).isoformat()
-    assignment, before, target = _certified_cell(mesh.env["DATABASE_URL"], site, day)
+    assignment, before, (target,) = _movable_cell(mesh.env["DATABASE_URL"], site, day)
     rows_before = len(httpx.get(f"{mesh.base_url}/api/v1/assignments/{assignment}/history").json()["entries"])
     first, second = context.new_page(), context.new_page()
     _open_board(first, mesh.base_url, site)
