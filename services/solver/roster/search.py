@@ -161,10 +161,13 @@ class _Neighbourhoods:
     weight that grows when it improves the incumbent (adaptive, as in ALNS), so an instance where cover
     dominates spends its moves there.
 
-    The size is a target number of free x columns shared by the kinds and adapted by outcome: a move HiGHS
-    closes quickly grows it, one that hits the time limit shrinks it, so the sub-MIPs stay at the size
-    HiGHS proves optimal in well under a second on this machine (measured: a fixed share of the staff is
-    fine on 10 employees and hopeless on 60).
+    The size is a target number of free x columns per kind, adapted by outcome: a move HiGHS closes quickly
+    grows it, one that hits the time limit shrinks it, so each kind's sub-MIPs stay at the size HiGHS
+    proves optimal in well under a second on this machine (measured: a fixed share of the staff is fine on
+    10 employees and hopeless on 60). Per kind, because the kinds differ by an order of magnitude: from one
+    Instance8 incumbent (2142), everyone over 7 days (527 free columns) closes in 0.08 s and improves it
+    to 2045, while 10 employees over 14 days (364 columns) takes 2.8 s and finds nothing; with one shared
+    target the day windows stayed at two days, too narrow for the 2-6 day run rules to move anything.
     """
 
     KINDS = ("employees", "days", "block", "cover_days", "cover_people", "requests")
@@ -172,7 +175,7 @@ class _Neighbourhoods:
     def __init__(self, model: RosterModel, rng: random.Random) -> None:
         self.model = model
         self.rng = rng
-        self.target = 250.0
+        self.target = {k: 250.0 for k in self.KINDS}
         E, D = len(model.spec.employees), model.spec.days
         self.per_employee = max(1.0, len(model.cells) / E)
         self.per_day = max(1.0, len(model.cells) / D)
@@ -208,41 +211,46 @@ class _Neighbourhoods:
 
     def pick(self, values: np.ndarray) -> tuple[str, list[int]]:
         kind = self._roulette(list(self.KINDS), self.score.get)
+        kind, cols = self._cells(kind, values)
+        return kind, cols
+
+    def _cells(self, kind: str, values: np.ndarray) -> tuple[str, list[int]]:
         E, D = len(self.model.spec.employees), self.model.spec.days
         cells = self.model.cells
         if kind in ("cover_days", "cover_people", "requests"):
             cover, per_emp = self._pain(values)
             if kind == "requests" and not per_emp or kind != "requests" and not cover:
                 kind = "employees"
+        target = self.target[kind]
         if kind == "cover_days":
             d, _, _ = self._roulette(cover, lambda c: c[2])
-            n = max(1, min(D, round(self.target / self.per_day)))
+            n = max(1, min(D, round(target / self.per_day)))
             a = min(max(0, d - self.rng.randrange(n)), max(0, D - n))
             cols = [c for dd in range(a, a + n) for c in self.model.by_day[dd]]
         elif kind == "cover_people":
             d, s, _ = self._roulette(cover, lambda c: c[2])
-            n = max(2, min(E, round(self.target / self.per_employee)))
+            n = max(2, min(E, round(target / self.per_employee)))
             able = [e for e in range(E) if (e, d, s) in self.model.x]
             self.rng.shuffle(able)
             emps = set(able[:n])
             cols = [c for e in emps for c in self.model.by_employee[e]]
         elif kind == "requests":
-            n = max(2, min(E, round(self.target / self.per_employee)))
+            n = max(2, min(E, round(target / self.per_employee)))
             first = self._roulette(sorted(per_emp), per_emp.get)
             others = [e for e in range(E) if e != first]
             emps = [first] + self.rng.sample(others, min(len(others), n - 1))
             cols = [c for e in emps for c in self.model.by_employee[e]]
         elif kind == "employees":
-            n = max(2, min(E, round(self.target / self.per_employee)))
+            n = max(2, min(E, round(target / self.per_employee)))
             emps = self.rng.sample(range(E), n)
             cols = [c for e in emps for c in self.model.by_employee[e]]
         elif kind == "days":
-            n = max(1, min(D, round(self.target / self.per_day)))
+            n = max(1, min(D, round(target / self.per_day)))
             a = self.rng.randrange(0, max(1, D - n + 1))
             cols = [c for d in range(a, a + n) for c in self.model.by_day[d]]
         else:
             span = min(D, 14)
-            n = max(2, min(E, round(self.target / (self.per_employee * span / D))))
+            n = max(2, min(E, round(target / (self.per_employee * span / D))))
             emps = set(self.rng.sample(range(E), n))
             a = self.rng.randrange(0, max(1, D - span + 1))
             cols = [c for d in range(a, a + span) for c in self.model.by_day[d] if cells[c][0] in emps]
@@ -250,9 +258,9 @@ class _Neighbourhoods:
 
     def feedback(self, kind: str, fast: bool, timed_out: bool, improved: bool) -> None:
         if fast:
-            self.target = min(len(self.model.cells), self.target * 1.15)
+            self.target[kind] = min(len(self.model.cells), self.target[kind] * 1.15)
         elif timed_out:
-            self.target = max(30.0, self.target * 0.7)
+            self.target[kind] = max(30.0, self.target[kind] * 0.7)
         self.score[kind] = 0.9 * self.score[kind] + (1.0 if improved else 0.1)
         self.score[kind] = max(0.2, self.score[kind])
 
