@@ -90,15 +90,16 @@ def summary(base: roster_pb2.Roster, wish: roster_pb2.Roster, employee_id: int, 
             day: dt.date) -> str:
     """Granted or refused (and why), who covers the day, how each soft cost and the objective move."""
     start = dt.date.fromisoformat(base.start_date)
+    end = start + dt.timedelta(days=base.days - 1)
     k = (day - start).days
     names = {t.code: t.name for t in wish.shift_types}
     people = {row.employee_id: row.employee_name for row in wish.rows}
     before, after = _cells(base), _cells(wish)
     was, now = before[employee_id][k], after[employee_id][k]
-    head = f"{wish.location}の{_md(start)}〜の勤務表で、{person}さんが{_md(day)}に休み希望を出した場合の試算です。"
+    head = f"{wish.location}の{_md(start)}〜{_md(end)}の勤務表で、{person}さんが{_md(day)}に休み希望を出した場合の試算です。"
     if not was:
-        return (head + f"希望がなくても{person}さんはこの日は休みの計画です。勤務表は変わりません"
-                f"（目的関数 {base.objective:.0f} → {wish.objective:.0f}）。" + DRY_RUN_NOTE)
+        return (head + f"この希望は受けられます：希望がなくても{person}さんはこの日は休みの計画で、その日の体制は"
+                f"変わりません（目的関数 {base.objective:.0f}→{wish.objective:.0f}）。" + DRY_RUN_NOTE)
     if now:
         why = next((line.split(": ", 1)[-1] for line in wish.refused
                     if line.startswith(f"{person}さん {day:%m/%d}")), f"{names.get(now, now)}に入っています")
@@ -107,17 +108,18 @@ def summary(base: roster_pb2.Roster, wish: roster_pb2.Roster, employee_id: int, 
         text = head + f"この希望は受けられます（{names.get(was, was)}→休み）。"
         cover = [f"{people[e]}さん（{names.get(before[e][k], '休み') if before[e][k] else '休み'}→{names.get(row[k], row[k])}）"
                  for e, row in after.items() if e != employee_id and row[k] == was and before[e][k] != was]
-        text += (f"{_md(day)}の{names.get(was, was)}は代わりに{'、'.join(cover)}が入ります。" if cover else
-                 f"{_md(day)}の{names.get(was, was)}に代わりの人は入らず、その分の人員が減ります。")
-    moved = sum(1 for e, row in after.items() for i, code in enumerate(row) if before.get(e, row)[i] != code)
-    text += f"勤務表全体では{moved}マスが変わります。"
+        shift = names.get(was, was)
+        staffed = (sum(1 for row in before.values() if row[k] == was), sum(1 for row in after.values() if row[k] == was))
+        text += (f"{_md(day)}の{shift}は代わりに{'、'.join(cover)}が入ります" if cover else
+                 f"{_md(day)}の{shift}に代わりの人は入りません")
+        text += f"（{shift}の人数 {staffed[0]}人→{staffed[1]}人）。"
     base_costs = {c.rule: c.cost for c in base.costs}
     wish_costs = {c.rule: c.cost for c in wish.costs}
     deltas = [f"{rule} {base_costs.get(rule, 0)}→{wish_costs.get(rule, 0)}（{wish_costs.get(rule, 0) - base_costs.get(rule, 0):+d}）"
               for rule in dict.fromkeys([*base_costs, *wish_costs])
               if wish_costs.get(rule, 0) != base_costs.get(rule, 0)]
     text += (f"希望なしの計画と比べたコスト（重み付き）: {'、'.join(deltas) if deltas else '変化なし'}、"
-             f"目的関数 {base.objective:.0f}→{wish.objective:.0f}（{wish.objective - base.objective:+.0f}）。")
+             f"目的関数 {base.objective:.0f}→{wish.objective:.0f}（{round(wish.objective - base.objective):+d}）。")
     return text + DRY_RUN_NOTE
 
 
