@@ -18,7 +18,8 @@ from services.common.dates import WEEKDAY_JA
 from services.intent import dates, rules, sites
 from services.intent.model import SCHEDULING_INTENTS, SITE_NAMES, UNCLEAR, Intent, RosterWish, complexity_of
 from services.intent.text import normalize
-from services.intent.whatif import DayOffWhatIf, read_day_off_wish, read_whatif
+from services.intent.whatif import DayOffWhatIf, read_day_off_wish, read_whatif, says_day_off_wish
+from services.intent.question.lexicon import PERSON
 from services.intent.question.parse import read_question, read_absent_names
 
 _CONTINUATION = re.compile(r"^(?:じゃあ|じゃ|では|それ|あと|次は|同じ|なら|ちなみに|また|and |what about|how about)")
@@ -77,7 +78,8 @@ def parse(query: str, reference: dt.date, previous: Intent | None = None) -> Int
     if previous is not None and previous.intent and previous.intent != "unsupported":
         intent = _follow_up(intent, reading, previous)
     intent = _with_date(intent, reading.when, reference)
-    if (wish := read_day_off_wish(reading.text, reading.mentions, locations, reference)) is not None:
+    prior = _prior_wish(previous, reading)
+    if (wish := read_day_off_wish(reading.text, reading.mentions, locations, reference, prior)) is not None:
         return _with_wish(intent, wish, locations, previous)
     if intent.intent == "simulate_assignment":
         what = read_whatif(reading.text)
@@ -85,6 +87,24 @@ def parse(query: str, reference: dt.date, previous: Intent | None = None) -> Int
                          cutoff_time=what.cutoff_time, overtime_limit_hours=what.overtime_limit_hours,
                          absent_employee_names=read_absent_names(reading.text, locations))
     return _with_question(intent, reading, reference, previous)
+
+
+def _prior_wish(previous: Intent | None, reading: _Reading) -> DayOffWhatIf | None:
+    """The previous turn's roster wish, when this request follows it up: nothing but a new day, person, site
+    or period (「じゃあ木曜は？」「鈴木さんは？」), or a wish again (「木曜に休みたいと言ったら？」); anything
+    else (「横浜の新人は誰？」) starts afresh."""
+    wish = previous.roster_wish if previous is not None else None
+    if wish is None:
+        return None
+    if not says_day_off_wish(reading.text):
+        residue = PERSON.sub("", reading.text)
+        for phrase in reading.slot_phrases:
+            residue = residue.replace(phrase, "")
+        if _FILLER.sub("", residue):
+            return None
+    period = (dt.date.fromisoformat(previous.date_from), dt.date.fromisoformat(previous.date_to))
+    return DayOffWhatIf(wish.employee_name, dt.date.fromisoformat(wish.date), wish.day_phrase, period,
+                        previous.date_phrase)
 
 
 def _with_wish(intent: Intent, wish: DayOffWhatIf, named: tuple[str, ...], previous: Intent | None) -> Intent:

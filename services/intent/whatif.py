@@ -62,28 +62,54 @@ class DayOffWhatIf:
     period_phrase: str
 
 
-def read_day_off_wish(text: str, mentions: list[dates.DateMention], sites: tuple[str, ...],
-                      reference: dt.date) -> DayOffWhatIf | None:
+def says_day_off_wish(text: str) -> bool:
+    return bool(_WISH.search(text))
+
+
+def _without_dates(text: str, mentions: list[dates.DateMention]) -> str:
+    """`text` with each date phrase blanked out, so 「明日田中さん」 names 田中, not 明日田中."""
+    for m in mentions:
+        text = text[:m.start] + "、" * (m.end - m.start) + text[m.end:]
+    return text
+
+
+def read_day_off_wish(text: str, mentions: list[dates.DateMention], sites: tuple[str, ...], reference: dt.date,
+                      prior: DayOffWhatIf | None = None) -> DayOffWhatIf | None:
     """A roster what-if in normalised `text`: one person named with an honorific, a day (水曜, 12月9日) and a
     day-off wish. The period is the one named, else the future week of a date named, else next week; a
-    bare weekday is that weekday within the period. None when any part is missing."""
+    bare weekday is that weekday within the period. None when any part is missing.
+
+    `prior`: the previous turn's wish when this request is a follow-up of it (「じゃあ木曜は？」「鈴木さんは？」
+    「品川は？」): what is not said again (person, day, period) is the prior's; `sites` are the sites named."""
     has_period = any(m.period is not None for m in mentions)
-    if not (_WISH.search(text) or (_ABSENCE.search(text) and (has_period or ROSTER_WORDS.search(text)))):
-        return None
-    people = named_people(text, sites)
+    said = _WISH.search(text) or (_ABSENCE.search(text) and (has_period or ROSTER_WORDS.search(text)))
+    people = named_people(_without_dates(text, mentions), sites)
     day_mention = next((m for m in mentions if m.day is not None or (m.weekday is not None and not m.recurring)),
                        None)
-    if not people or day_mention is None:
+    if prior is None and not (said and people and day_mention):
         return None
+    if prior is not None and not (people or day_mention or has_period or sites):
+        return None   # 「品川は？」 keeps the wish at the newly named site
+    name = people[0] if people else prior.employee_name
     named_period = next((m for m in mentions if m.period is not None), None)
     if named_period is not None:
         period, period_phrase = named_period.period, named_period.phrase
-    elif day_mention.day is not None and dates.week_of(day_mention.day)[0] > reference:
+    elif day_mention is not None and day_mention.day is not None and (
+            prior is None or not prior.period[0] <= day_mention.day <= prior.period[1]) \
+            and dates.week_of(day_mention.day)[0] > reference:
         period = dates.week_of(day_mention.day)
         period_phrase = "来週" if period == dates.next_week(reference) else f"{period[0].month}月{period[0].day}日からの週"
+    elif prior is not None:
+        period, period_phrase = prior.period, prior.period_phrase
     else:
         period, period_phrase = dates.next_week(reference), "来週"
-    day = day_mention.day
-    if day is None:   # a weekday: its first occurrence within the period
+    if day_mention is None:
+        day, phrase = prior.day, prior.day_phrase
+        if not period[0] <= day <= period[1]:   # a new period: the same weekday in it
+            day = period[0] + dt.timedelta(days=(day.weekday() - period[0].weekday()) % 7)
+    elif day_mention.day is None:   # a weekday: its first occurrence within the period
         day = period[0] + dt.timedelta(days=(day_mention.weekday - period[0].weekday()) % 7)
-    return DayOffWhatIf(people[0], day, day_mention.phrase, period, period_phrase)
+        phrase = day_mention.phrase
+    else:
+        day, phrase = day_mention.day, day_mention.phrase
+    return DayOffWhatIf(name, day, phrase, period, period_phrase)

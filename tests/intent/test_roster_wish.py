@@ -77,3 +77,28 @@ def test_the_wish_crosses_the_wire_both_ways():
     assert message.roster_wish == intent_pb2.RosterWish(employee_name="鈴木", date="2026-12-11", day_phrase="金曜")
     assert from_proto(message) == intent
     assert not to_proto(parse("来週の横浜のシフトを作って", TUESDAY)).HasField("roster_wish")
+
+
+@pytest.mark.parametrize("follow_up, name, day, period, site", [
+    ("じゃあ木曜は？", "佐藤", "2026-12-10", ("2026-12-07", "2026-12-13"), "横浜"),
+    ("鈴木さんは？", "鈴木", "2026-12-09", ("2026-12-07", "2026-12-13"), "横浜"),
+    ("じゃあ再来週は？", "佐藤", "2026-12-16", ("2026-12-14", "2026-12-20"), "横浜"),
+    ("品川は？", "佐藤", "2026-12-09", ("2026-12-07", "2026-12-13"), "品川"),
+    ("じゃあ金曜に休みたいと言ったら？", "佐藤", "2026-12-11", ("2026-12-07", "2026-12-13"), "横浜"),
+])
+def test_a_follow_up_changes_only_what_it_names(follow_up, name, day, period, site):
+    previous = parse("来週の横浜で佐藤さんが水曜休み希望だったら", TUESDAY)
+    wish = parse(follow_up, TUESDAY, previous)
+    assert wish.roster_wish is not None, wish
+    assert (wish.roster_wish.employee_name, wish.roster_wish.date, (wish.date_from, wish.date_to), wish.location) == \
+        (name, day, period, site)
+
+
+@pytest.mark.parametrize("other", ["明日の横浜の配置を最適化して", "来週の横浜のシフトを作って", "横浜の新人は誰？"])
+def test_another_ask_after_a_wish_starts_afresh(other):
+    previous = parse("来週の横浜で佐藤さんが水曜休み希望だったら", TUESDAY)
+    assert parse(other, TUESDAY, previous).roster_wish is None
+
+
+def test_a_date_word_is_not_part_of_the_name():
+    assert parse("明日田中さんが休み希望を出したら", TUESDAY).roster_wish.employee_name == "田中"
