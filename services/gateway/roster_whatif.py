@@ -45,6 +45,9 @@ def check_period(intent: intent_pb2.Intent) -> str:
                 f"指定された期間: {intent.date_phrase or '不明'}（{days}日）。")
     start, end = dt.date.fromisoformat(intent.date_from), dt.date.fromisoformat(intent.date_to)
     day = dt.date.fromisoformat(intent.roster_wish.date)
+    if day <= dt.date.today():
+        return (f"{intent.roster_wish.day_phrase or day.isoformat()}（{day.month}/{day.day}）はもう過ぎたか今日の日付のため、"
+                "休み希望の試算はできません。明日以降の日を指定してください（「来週の水曜」など）。")
     if not start <= day <= end:
         return (f"{intent.roster_wish.day_phrase or day.isoformat()}（{day.month}/{day.day}）は試算する勤務表の期間"
                 f"（{intent.date_phrase} {_md(start)}〜{_md(end)}）の外です。期間内の日を指定するか、"

@@ -166,3 +166,9 @@ async def test_a_stopped_solver_gives_a_degraded_answer(ask, pool):
     answer = await ask(f"来週の{SITE}で{name}さんが水曜休み希望だったら", solver=dead_address())
     assert answer.status == "partial" and [d.engine for d in answer.degraded] == ["solver", "solver"]
     assert "最適化エンジンが応答しなかった" in answer.answer, answer.answer
+
+
+async def test_a_day_already_past_is_refused_before_planning(ask, pool):
+    name = await _unique_person(pool)
+    answer = await ask(f"{name}さんが昨日休み希望だったら")
+    assert "過ぎた" in answer.answer and "solver:highs-roster" not in answer.model_chain, answer.answer
