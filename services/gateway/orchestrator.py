@@ -24,7 +24,7 @@ from services.gateway.config import Settings
 from services.gateway.engines import Budget, Engines, Outcome, call_engine, invoke
 from services.gateway.flows import ALERT_FLOWS, Flow, flow_for
 from services.gateway.intent_fallback import fallback_intent
-from services.gateway import question_flow, roster_flow
+from services.gateway import question_flow, roster_flow, roster_whatif
 
 log = logging.getLogger("aimee.gateway")
 
@@ -145,6 +145,8 @@ class Orchestrator:
             await sink({"type": "progress", "stage": "intent", "status": intent_outcome.status,
                         "elapsed_ms": round(intent_outcome.elapsed_ms, 1), "intent": intent.intent,
                         "location": intent.location, "parser": parser})
+        if roster_whatif.applies(intent):  # 「佐藤さんが水曜休み希望だったら」: two dry-run roster plans
+            return await roster_whatif.answer(self, query, intent, parser, intent_outcome, budget, sink)
         if roster_flow.applies(intent, query):  # several days' shifts: the solver's roster model
             return await roster_flow.answer(self, query, intent, parser, intent_outcome, budget, sink)
         if question_flow.applies(intent):  # a typed question: the short analytics path

@@ -101,7 +101,9 @@ async def reply(orchestrator, query: str, intent: intent_pb2.Intent, parser: str
     return out
 
 
-def _match(name: str, staff) -> list:
+def match_staff(name: str, staff) -> list:
+    """The staff (anything with employee_name) a name said in chat means: the exact name (spaces ignored),
+    else every name it begins (a surname)."""
     compact = name.replace(" ", "")
     exact = [e for e in staff if e.employee_name.replace(" ", "") == compact]
     return exact or [e for e in staff if e.employee_name.replace(" ", "").startswith(compact)]
@@ -120,7 +122,7 @@ async def resolve_absent(orchestrator, intent: intent_pb2.Intent, budget: Budget
         return f"{intent.location}の従業員を確認できなかったため、シミュレーションできません（{outcome.reason}）。"
     ids = []
     for name in intent.absent_employee_names:
-        found = _match(name, outcome.value.employees)
+        found = match_staff(name, outcome.value.employees)
         if not found:
             return f"{intent.location}に「{name}」さんという在籍者は見つかりません。フルネームで指定してください。"
         if len(found) > 1:

@@ -9,7 +9,6 @@ Publishing stays an explicit act (REST or the console), never a side effect of a
 from __future__ import annotations
 
 import datetime as dt
-import re
 
 from aimee.gateway.v1 import gateway_pb2
 from aimee.intent.v1 import intent_pb2
@@ -17,8 +16,7 @@ from aimee.solver.v1 import roster_pb2
 from services.gateway.answer import CALLER_ERRORS, short_answer
 from services.gateway.engines import Budget, Outcome, call_engine
 from services.intent.model import SITE_NAMES
-
-ROSTER_WORDS = re.compile(r"シフト|勤務表|勤務計画|ローテーション")
+from services.intent.whatif import ROSTER_WORDS
 MAX_DAYS = 28               # PlanRoster's horizon
 PLAN_SECONDS = 5.0          # the model's limit inside the chat budget (a week of one site solves in seconds)
 

@@ -176,3 +176,13 @@ def primary(mentions: list[DateMention]) -> DateMention | None:
 def next_occurrence(weekday: int, reference: dt.date) -> dt.date:
     """The weekday's next date on or after the reference date (月曜 said on a Monday means today)."""
     return reference + dt.timedelta(days=(weekday - reference.weekday()) % 7)
+
+
+def week_of(day: dt.date) -> tuple[dt.date, dt.date]:
+    """The Monday-Sunday week holding `day` (weeks run Monday-Sunday, as 来週 does)."""
+    return _monday(day), _monday(day) + dt.timedelta(days=6)
+
+
+def next_week(reference: dt.date) -> tuple[dt.date, dt.date]:
+    """来週: the week after the reference day's (PlanRoster's default first day is that Monday)."""
+    return week_of(reference + dt.timedelta(days=7))

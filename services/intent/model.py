@@ -30,6 +30,15 @@ def complexity_of(intent: str) -> str:
 
 
 @dataclass(frozen=True)
+class RosterWish:
+    """A day off one person is said to wish in a roster what-if; mirrors aimee.intent.v1.RosterWish."""
+
+    employee_name: str           # as written, without the honorific
+    date: str                    # YYYY-MM-DD
+    day_phrase: str = ""
+
+
+@dataclass(frozen=True)
 class Intent:
     """One typed reading of a request; mirrors aimee.intent.v1.Intent field for field."""
 
@@ -52,6 +61,7 @@ class Intent:
     question: Question | None = None             # the typed question, when the request is one
     absent_employee_names: tuple[str, ...] = field(default_factory=tuple)  # what-if: who is absent
     absent_employee_ids: tuple[int, ...] = field(default_factory=tuple)    # resolved by the gateway
+    roster_wish: RosterWish | None = None        # roster what-if: a day off wished (period: date_from..date_to)
 
 
 @dataclass(frozen=True)

@@ -16,9 +16,10 @@ from dataclasses import dataclass, replace
 
 from services.common.dates import WEEKDAY_JA
 from services.intent import dates, rules, sites
-from services.intent.model import SCHEDULING_INTENTS, UNCLEAR, Intent, complexity_of
+from services.intent.model import SCHEDULING_INTENTS, SITE_NAMES, UNCLEAR, Intent, RosterWish, complexity_of
 from services.intent.text import normalize
-from services.intent.whatif import read_whatif
+from services.intent.whatif import DayOffWhatIf, read_day_off_wish, read_whatif, says_day_off_wish
+from services.intent.question.lexicon import PERSON
 from services.intent.question.parse import read_question, read_absent_names
 
 _CONTINUATION = re.compile(r"^(?:じゃあ|じゃ|では|それ|あと|次は|同じ|なら|ちなみに|また|and |what about|how about)")
@@ -29,6 +30,7 @@ _FILLER = re.compile(r"じゃあ|じゃ|では|それで?|あと|次は|同じ�
 FOLLOW_UP_CONFIDENCE = 0.9
 LOOSE_FOLLOW_UP_CONFIDENCE = 0.6  # something besides the slots was said: let the LLM check, if present
 MULTI_SITE_PENALTY = 0.85
+WISH_CONFIDENCE = 0.9   # a person, a day and a wish word: the reading is sure, no LLM needed
 
 
 @dataclass(frozen=True)
@@ -76,12 +78,47 @@ def parse(query: str, reference: dt.date, previous: Intent | None = None) -> Int
     if previous is not None and previous.intent and previous.intent != "unsupported":
         intent = _follow_up(intent, reading, previous)
     intent = _with_date(intent, reading.when, reference)
+    prior = _prior_wish(previous, reading)
+    if (wish := read_day_off_wish(reading.text, reading.mentions, locations, reference, prior)) is not None:
+        return _with_wish(intent, wish, locations, previous)
     if intent.intent == "simulate_assignment":
         what = read_whatif(reading.text)
         intent = replace(intent, demand_change_pct=what.demand_change_pct,
                          cutoff_time=what.cutoff_time, overtime_limit_hours=what.overtime_limit_hours,
                          absent_employee_names=read_absent_names(reading.text, locations))
     return _with_question(intent, reading, reference, previous)
+
+
+def _prior_wish(previous: Intent | None, reading: _Reading) -> DayOffWhatIf | None:
+    """The previous turn's roster wish, when this request follows it up: nothing but a new day, person, site
+    or period (「じゃあ木曜は？」「鈴木さんは？」), or a wish again (「木曜に休みたいと言ったら？」); anything
+    else (「横浜の新人は誰？」) starts afresh."""
+    wish = previous.roster_wish if previous is not None else None
+    if wish is None:
+        return None
+    if not says_day_off_wish(reading.text):
+        residue = PERSON.sub("", reading.text)
+        for phrase in reading.slot_phrases:
+            residue = residue.replace(phrase, "")
+        if _FILLER.sub("", residue):
+            return None
+    period = (dt.date.fromisoformat(previous.date_from), dt.date.fromisoformat(previous.date_to))
+    return DayOffWhatIf(wish.employee_name, dt.date.fromisoformat(wish.date), wish.day_phrase, period,
+                        previous.date_phrase)
+
+
+def _with_wish(intent: Intent, wish: DayOffWhatIf, named: tuple[str, ...], previous: Intent | None) -> Intent:
+    """A roster what-if: the wish, the roster's period and its site (named, else the conversation's; else
+    unclear, and the gateway finds the person's own site)."""
+    location, from_context = (named[0], intent.from_context) if named else (UNCLEAR, False)
+    if not named and previous is not None and previous.location in SITE_NAMES:
+        location, from_context = previous.location, True
+    return replace(intent, **_intent_fields("simulate_assignment", ""),
+                   confidence=max(intent.confidence, WISH_CONFIDENCE), location=location,
+                   locations=(location,) if location != UNCLEAR else (), from_context=from_context,
+                   date="", weekday="", date_from=wish.period[0].isoformat(), date_to=wish.period[1].isoformat(),
+                   date_phrase=wish.period_phrase, absent_employee_names=(), question=None,
+                   roster_wish=RosterWish(wish.employee_name, wish.day.isoformat(), wish.day_phrase))
 
 
 def _with_question(intent: Intent, reading: _Reading, reference: dt.date, previous: Intent | None) -> Intent:

@@ -9,11 +9,12 @@ import dataclasses
 
 from aimee.intent.v1 import intent_pb2
 
-from services.intent.model import Intent
+from services.intent.model import Intent, RosterWish
 from services.intent.question.model import Question
 
 _REPEATED = ("locations", "absent_employee_names", "absent_employee_ids")
-_SCALARS = tuple(f.name for f in dataclasses.fields(Intent) if f.name not in (*_REPEATED, "question"))
+_MESSAGES = ("question", "roster_wish")
+_SCALARS = tuple(f.name for f in dataclasses.fields(Intent) if f.name not in (*_REPEATED, *_MESSAGES))
 _Q_SCALARS = tuple(f.name for f in dataclasses.fields(Question) if f.name != "sites")
 
 
@@ -26,6 +27,8 @@ def to_proto(intent: Intent) -> intent_pb2.Intent:
                                 **{name: list(getattr(intent, name)) for name in _REPEATED})
     if intent.question is not None:
         message.question.CopyFrom(question_to_proto(intent.question))
+    if intent.roster_wish is not None:
+        message.roster_wish.CopyFrom(intent_pb2.RosterWish(**dataclasses.asdict(intent.roster_wish)))
     return message
 
 
@@ -34,5 +37,7 @@ def from_proto(message: intent_pb2.Intent) -> Intent:
     if message.question.metric:
         q = message.question
         question = Question(**{name: getattr(q, name) for name in _Q_SCALARS}, sites=tuple(q.sites))
+    w = message.roster_wish
+    wish = RosterWish(w.employee_name, w.date, w.day_phrase) if w.employee_name else None
     return Intent(**{name: getattr(message, name) for name in _SCALARS},
-                  **{name: tuple(getattr(message, name)) for name in _REPEATED}, question=question)
+                  **{name: tuple(getattr(message, name)) for name in _REPEATED}, question=question, roster_wish=wish)

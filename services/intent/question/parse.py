@@ -34,13 +34,20 @@ def _first(options, text: str) -> str:
     return next((key for key, pattern in options if pattern.search(text)), "")
 
 
-def _employee(text: str, sites: tuple[str, ...]) -> str:
+def named_people(text: str, sites: tuple[str, ...]) -> tuple[str, ...]:
+    """The people named with an honorific (田中さん, 田中 太郎さん), as written, in order; site names and
+    group words (派遣さん, 皆さん) are not people."""
+    names = []
     for m in lx.PERSON.finditer(text):
         name = f"{m['family']} {m['given']}" if m["family"] else m["given"]
         if m["given"] in lx.NOT_A_NAME or any(name.startswith(s) for s in sites):
             continue
-        return name
-    return ""
+        names.append(name)
+    return tuple(dict.fromkeys(names))
+
+
+def _employee(text: str, sites: tuple[str, ...]) -> str:
+    return next(iter(named_people(text, sites)), "")
 
 
 def _filters(text: str, metric: str) -> dict:
