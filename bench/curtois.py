@@ -33,7 +33,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--solver", choices=("highs", "cpsat"), default="highs")
     ap.add_argument("--log", action="store_true")
-    ap.add_argument("--mip-share", type=float, default=1.0,
+    ap.add_argument("--mip-share", type=float, default=SearchParams.mip_share,
                     help="share of the time the full MIP runs before its thread turns to LNS as well")
     args = ap.parse_args(argv)
     started = time.perf_counter()

@@ -29,15 +29,17 @@ class SearchParams:
     time_limit: float = 60.0
     threads: int = 2                 # 1: the full MIP only; 2: full MIP + LNS side by side
     seed: int = 1
-    # per LNS sub-MIP. Measured (30 s, Instance8 / 12): 2.0 s -> 3200 / 8328, 0.7 s -> 2360 / 8018, 0.4 s ->
-    # 2367 on 8; Instance5 unchanged. Many quick moves beat fewer closed ones: HiGHS spends a sub-MIP's
-    # later seconds in root cut separation, while its heuristics find the improvement early.
-    sub_time_limit: float = 0.7
+    # per LNS sub-MIP. With one size target for all kinds (load 7-9, 30 s) 0.7 s beat 2.0 s; with a target
+    # per kind (quiet machine, 60 s) 1.5 s edged out 0.7 s (Instance8 1558 vs 1641, Instance12 4730 vs
+    # 4804): the day windows that do most of the work on the large instances are worth their longer solves.
+    sub_time_limit: float = 1.5
     sub_heuristic_effort: float = 0.5
+    coarse_share: float = 0.5        # share of LNS moves that are coarse (see _Neighbourhoods.coarse_gap)
     small_sub_mips: bool = True      # cut each move's sub-MIP out of the model (submip.py) instead of fixing bounds
-    # share of the time the full MIP runs before its thread turns to LNS too (threads > 1; see _mip_then_lns);
-    # 1.0 (never) by default: 0.5 measured worse on Instance8 and 12 (30 s, load 7-9: 2457 vs 2056-2373, 9754 vs 8901)
-    mip_share: float = 1.0
+    # share of the time the full MIP runs before its thread turns to LNS too (threads > 1; see _mip_then_lns),
+    # unless its gap is below handover_gap by then (it is closing in on a proof: let it finish)
+    mip_share: float = 0.3
+    handover_gap: float = 0.01
     log: bool = False
     # A partial MIP start (x column -> value) HiGHS completes before branching, e.g. "everyone off" for a
     # site roster whose hard rules are all upper limits: a plan then exists however short the time limit.
@@ -54,6 +56,8 @@ class SearchResult:
     lns_moves: int = 0
     lns_improvements: int = 0
     history: list[tuple[float, float, str]] = field(default_factory=list)   # (t, objective, source)
+    # per neighbourhood kind ("*": coarse): [moves, seconds, free columns, improvements, time-outs]
+    lns_stats: dict[str, list] = field(default_factory=dict)
 
 
 class _Shared:
@@ -99,7 +103,7 @@ def _highs(time_limit: float, seed: int) -> highspy.Highs:
 
 
 def _full_mip(model: RosterModel, shared: _Shared, deadline: float, seed: int, out: dict,
-              start: dict[int, float] | None = None, handover: float = math.inf) -> None:
+              start: dict[int, float] | None = None, handover: float = math.inf, handover_gap: float = 0.0) -> None:
     h = _highs(deadline - time.perf_counter(), seed)
     h.passModel(model.lp)
     if start:
@@ -118,8 +122,12 @@ def _full_mip(model: RosterModel, shared: _Shared, deadline: float, seed: int, o
 
     def interrupt(event) -> None:
         out["bound"] = max(out.get("bound", -math.inf), float(event.data_out.mip_dual_bound))
-        if shared.stop.is_set() or time.perf_counter() > handover:
+        if shared.stop.is_set():
             event.interrupt()
+        elif time.perf_counter() > handover:
+            best = shared.snapshot()[0]
+            if not best < math.inf or best - out["bound"] > handover_gap * max(1.0, abs(best)):
+                event.interrupt()
 
     h.cbMipImprovingSolution.subscribe(improving)
     h.cbMipUserSolution.subscribe(user)
@@ -145,7 +153,7 @@ def _mip_then_lns(model: RosterModel, shared: _Shared, deadline: float, params: 
     while its incumbent hardly moves; the LNS, not the tree, improves the roster, so the second half of
     the time buys more with two LNS threads. The bound reported is the one the MIP proved."""
     handover = shared.started + params.mip_share * params.time_limit if params.threads > 1 else math.inf
-    _full_mip(model, shared, deadline, params.seed, out, params.start, handover)
+    _full_mip(model, shared, deadline, params.seed, out, params.start, handover, params.handover_gap)
     if not shared.stop.is_set() and time.perf_counter() < deadline - 0.5 and params.threads > 1 \
             and params.mip_share < 1.0:
         _lns(model, shared, deadline, SearchParams(**{**params.__dict__, "seed": params.seed + 101}), lns_out)
@@ -175,12 +183,28 @@ class _Neighbourhoods:
     def __init__(self, model: RosterModel, rng: random.Random) -> None:
         self.model = model
         self.rng = rng
-        self.target = {k: 250.0 for k in self.KINDS}
         E, D = len(model.spec.employees), model.spec.days
         self.per_employee = max(1.0, len(model.cells) / E)
         self.per_day = max(1.0, len(model.cells) / D)
+        # day windows start at a week of everyone (capped): the size they settle at on every Curtois
+        # instance measured, reached at once instead of after ~16 growth steps from 250 columns
+        week = min(float(len(model.cells)), max(250.0, min(2000.0, 7 * self.per_day)))
+        self.target = {k: week if k in ("days", "cover_days") else 250.0 for k in self.KINDS}
+        self.target.update({k + "*": 2 * v for k, v in self.target.items()})
         self.score = {k: 1.0 for k in self.KINDS}
+        # coarse against fine moves, scored like the kinds: on Instance12 coarse moves win (60 s, 3 runs:
+        # 4823-4848 against 4934-5055 fine only), on Instance5 they mostly stop at the root where fine moves
+        # walk the plateau to the 11th cover unit (3 of 4 fine-only runs found it, 0 of 3 half-coarse runs)
+        self.mode_score = {"": 1.0, "*": 1.0}
         cost = np.asarray(model.lp.col_cost_, float)
+        # Coarse moves: the sub-MIP stops once no better roster by a whole unit of the cheapest shortfall is
+        # left in the neighbourhood (mip_abs_gap just under that weight). On the Curtois instances every
+        # under-cover unit weighs 100 against request weights of 1-3, so a coarse sub-MIP usually stops at
+        # its root (the LP shows no whole shortfall to win) and twice the cells cost what a fine move does:
+        # the large neighbourhoods that find the cover chains, while fine moves polish requests.
+        unders = [cost[u] for _, _, u, _ in model.cover_cols if model.lp.col_upper_[u] > 0]
+        self.coarse_gap = 0.9 * min(unders) if unders and min(unders) >= 3 else 0.0
+        self._unders = np.array([u for _, _, u, _ in model.cover_cols], dtype=np.int64)
         self._cover = [(d, s, u, o, cost[u], cost[o]) for d, s, u, o in model.cover_cols]
         sidx = model.spec.shift_index()
         self._requests = [(r.employee, r.day, None if r.shift is None else sidx[r.shift], r.weight, r.on)
@@ -209,19 +233,24 @@ class _Neighbourhoods:
                 return i
         return items[-1]
 
-    def pick(self, values: np.ndarray) -> tuple[str, list[int]]:
+    def pick(self, values: np.ndarray, coarse_share: float) -> tuple[str, list[int], float]:
+        """(kind, free x columns, the sub-MIP's absolute gap): a coarse move only while some cover is short."""
         kind = self._roulette(list(self.KINDS), self.score.get)
-        kind, cols = self._cells(kind, values)
-        return kind, cols
+        share = coarse_share * 2 * self.mode_score["*"] / (self.mode_score["*"] + self.mode_score[""])
+        share = min(0.9, max(0.1, share)) if coarse_share > 0 else 0.0
+        coarse = self.coarse_gap > 0 and self.rng.random() < share and bool(
+            len(self._unders) and np.any(values[self._unders] > 0.5))
+        kind, cols = self._cells(kind, values, "*" if coarse else "")
+        return kind, cols, self.coarse_gap if coarse else 1.0 - 1e-6
 
-    def _cells(self, kind: str, values: np.ndarray) -> tuple[str, list[int]]:
+    def _cells(self, kind: str, values: np.ndarray, mode: str) -> tuple[str, list[int]]:
         E, D = len(self.model.spec.employees), self.model.spec.days
         cells = self.model.cells
         if kind in ("cover_days", "cover_people", "requests"):
             cover, per_emp = self._pain(values)
             if kind == "requests" and not per_emp or kind != "requests" and not cover:
                 kind = "employees"
-        target = self.target[kind]
+        target = self.target[kind + mode]
         if kind == "cover_days":
             d, _, _ = self._roulette(cover, lambda c: c[2])
             n = max(1, min(D, round(target / self.per_day)))
@@ -256,13 +285,15 @@ class _Neighbourhoods:
             cols = [c for d in range(a, a + span) for c in self.model.by_day[d] if cells[c][0] in emps]
         return kind, cols
 
-    def feedback(self, kind: str, fast: bool, timed_out: bool, improved: bool) -> None:
+    def feedback(self, kind: str, coarse: bool, fast: bool, timed_out: bool, improved: bool) -> None:
+        size = kind + ("*" if coarse else "")
         if fast:
-            self.target[kind] = min(len(self.model.cells), self.target[kind] * 1.15)
+            self.target[size] = min(len(self.model.cells), self.target[size] * 1.15)
         elif timed_out:
-            self.target[kind] = max(30.0, self.target[kind] * 0.7)
-        self.score[kind] = 0.9 * self.score[kind] + (1.0 if improved else 0.1)
-        self.score[kind] = max(0.2, self.score[kind])
+            self.target[size] = max(30.0, self.target[size] * 0.7)
+        self.score[kind] = max(0.2, 0.9 * self.score[kind] + (1.0 if improved else 0.1))
+        mode = "*" if coarse else ""
+        self.mode_score[mode] = max(0.2, 0.9 * self.mode_score[mode] + (1.0 if improved else 0.1))
 
 
 def _lns(model: RosterModel, shared: _Shared, deadline: float, params: SearchParams, out: dict) -> None:
@@ -285,6 +316,7 @@ def _lns(model: RosterModel, shared: _Shared, deadline: float, params: SearchPar
         h.passModel(model.lp)
     h.cbMipInterrupt.subscribe(lambda ev: ev.interrupt() if shared.stop.is_set() else None)
     moves = improvements = 0
+    stats: dict[str, list] = out.setdefault("stats", {})   # size key -> [moves, seconds, free, improved, timeouts]
     current, current_obj = None, math.inf
     while not shared.stop.is_set():
         left = deadline - time.perf_counter()
@@ -296,8 +328,9 @@ def _lns(model: RosterModel, shared: _Shared, deadline: float, params: SearchPar
             continue
         if best < current_obj - 1e-6:
             current, current_obj = values, best
-        kind, free = hoods.pick(current)
+        kind, free, gap = hoods.pick(current, params.coarse_share)
         free = np.asarray(free, dtype=np.int32)
+        h.setOptionValue("mip_abs_gap", gap)
         h.setOptionValue("time_limit", max(0.05, min(params.sub_time_limit, left)))
         h.setOptionValue("random_seed", rng.randrange(1 << 30))
         t0 = time.perf_counter()
@@ -320,9 +353,15 @@ def _lns(model: RosterModel, shared: _Shared, deadline: float, params: SearchPar
             if value <= current_obj + 1e-6:
                 improved = value < current_obj - 1e-6
                 current, current_obj = sol, value
-            if shared.offer(sol, f"lns:{kind}:{len(free)}"):
+            if shared.offer(sol, f"lns:{kind}{'*' if gap > 1.0 else ''}:{len(free)}"):
                 improvements += 1
-        hoods.feedback(kind, status == "Optimal" and took < params.sub_time_limit / 4,
+        st = stats.setdefault(kind + ("*" if gap > 1.0 else ""), [0, 0.0, 0, 0, 0])
+        st[0] += 1
+        st[1] += took
+        st[2] += len(free)
+        st[3] += improved
+        st[4] += status == "Time limit reached"
+        hoods.feedback(kind, gap > 1.0, status == "Optimal" and took < params.sub_time_limit / 4,
                        status == "Time limit reached", improved)
         h.clearSolver()
     out["moves"], out["improvements"] = moves, improvements
@@ -357,4 +396,12 @@ def solve(model: RosterModel, params: SearchParams | None = None) -> SearchResul
     proven = bool(mip_out.get("proven")) or (values is not None and best - bound < 1.0 - 1e-6)
     return SearchResult(values, best, bound, proven, time.perf_counter() - started,
                         sum(o.get("moves", 0) for o in lns_outs), sum(o.get("improvements", 0) for o in lns_outs),
-                        shared.history)
+                        shared.history, _merge_stats(lns_outs))
+
+
+def _merge_stats(outs: list[dict]) -> dict[str, list]:
+    merged: dict[str, list] = {}
+    for o in outs:
+        for k, v in o.get("stats", {}).items():
+            merged[k] = [a + b for a, b in zip(merged.get(k, [0, 0.0, 0, 0, 0]), v)]
+    return merged

@@ -62,7 +62,30 @@ def test_cover_neighbourhoods_free_the_short_day(start):
     assert short, "the first incumbent leaves some cover short"
     hoods.score = {k: (1.0 if k == "cover_days" else 0.0) for k in hoods.KINDS}
     for _ in range(10):
-        kind, cols = hoods.pick(values)
+        kind, cols, _ = hoods.pick(values, 0.5)
         assert kind == "cover_days"
         days = {model.cells[c][1] for c in cols}
         assert days & {d for d, s, u, o in model.cover_cols if values[u] > 0.5 or values[o] > 0.5}
+
+
+def test_coarse_moves_stop_short_of_a_whole_shortfall_and_only_while_cover_is_short(start):
+    model, values = start
+    hoods = _Neighbourhoods(model, random.Random(3))
+    unders = [model.lp.col_cost_[u] for d, s, u, o in model.cover_cols]
+    gaps = {hoods.pick(values, 1.0)[2] for _ in range(30)}
+    assert 0.9 * min(unders) in gaps          # coarse: a sub-MIP may stop within 90 % of one shortfall
+    assert {hoods.pick(values, 0.0)[2] for _ in range(30)} == {1.0 - 1e-6}   # fine: within one weight unit
+    covered = values.copy()
+    covered[[u for d, s, u, o in model.cover_cols]] = 0.0
+    assert {hoods.pick(covered, 1.0)[2] for _ in range(30)} == {1.0 - 1e-6}
+
+
+def test_each_kind_keeps_its_own_size(start):
+    model, _ = start
+    hoods = _Neighbourhoods(model, random.Random(1))
+    before = dict(hoods.target)
+    for _ in range(5):
+        hoods.feedback("employees", False, False, True, False)    # timed out: shrink employees only
+    assert hoods.target["employees"] < before["employees"]
+    assert all(hoods.target[k] == before[k] for k in before if k != "employees")
+    assert hoods.target["days"] >= min(len(model.cells), 7 * hoods.per_day, 2000) - 1e-9
