@@ -120,6 +120,10 @@ def summary(base: roster_pb2.Roster, wish: roster_pb2.Roster, employee_id: int, 
         text += f"（{shift}の人数 {staffed[0]}人→{staffed[1]}人）。"
         others = sum(1 for e, row in after.items() for j, code in enumerate(row)
                      if (e, j) != (employee_id, k) and before[e][j] != code)
+        # With a short-staffed site the person's day often moves rather than disappears: say where to.
+        moved = [f"{_md(start + dt.timedelta(days=j))} {names.get(b, b) if b else '休み'}→{names.get(a, a) if a else '休み'}"
+                 for j, (b, a) in enumerate(zip(before[employee_id], after[employee_id])) if j != k and b != a]
+        text += f"{person}さん自身の勤務も動きます：{'、'.join(moved)}。" if moved else ""
         text += (f"希望なしの計画との違いは、{person}さんのこの日のほかに{others}マスです。" if others else
                  f"希望なしの計画との違いは{person}さんのこの日だけです。")
     base_costs = {c.rule: c.cost for c in base.costs}
