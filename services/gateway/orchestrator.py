@@ -145,7 +145,7 @@ class Orchestrator:
             await sink({"type": "progress", "stage": "intent", "status": intent_outcome.status,
                         "elapsed_ms": round(intent_outcome.elapsed_ms, 1), "intent": intent.intent,
                         "location": intent.location, "parser": parser})
-        if roster_whatif.applies(intent):  # 「佐藤さんが水曜休み希望だったら」: two dry-run roster plans
+        if roster_whatif.applies(intent):  # 「佐藤さんが水曜休み希望だったら」: a dry-run PlanRoster with compare
             return await roster_whatif.answer(self, query, intent, parser, intent_outcome, budget, sink)
         if roster_flow.applies(intent, query):  # several days' shifts: the solver's roster model
             return await roster_flow.answer(self, query, intent, parser, intent_outcome, budget, sink)

@@ -1,9 +1,11 @@
-"""「佐藤さんが水曜休み希望だったら」: a roster what-if, answered by two dry-run PlanRoster calls.
+"""「佐藤さんが水曜休み希望だったら」: a roster what-if, answered by one PlanRoster call with `compare`.
 
-Why two plans and not the saved draft as the baseline: a draft may be older than today's data (leave,
-staff), and a difference between plans of different inputs would be read as the wish's effect. The two
-plans run side by side with the same inputs and time limit, the only difference being the wish
-(`extra_days_off`), and with `dry_run` so nothing is saved: a what-if never writes a roster version.
+Why a fresh baseline and not the saved draft: a draft may be older than today's data (leave, staff), and a
+difference between plans of different inputs would be read as the wish's effect. Why `compare` and not two
+independent plans: two plans of equal cost differ in unrelated cells (tens of them on a week), so "who
+covers the day instead" would list people who merely swapped. With `compare` the engine plans without the
+wish, then with it against that plan as the reference roster, so what changes is what the wish needs.
+`dry_run` as well (compare never saves anyway): a what-if never writes a roster version.
 
 The intent engine reads who, which day and the period (intent.roster_wish, date_from..date_to) and the
 site when one is named or the conversation has one; without a site the person's own site is used when the
@@ -116,6 +118,14 @@ def summary(base: roster_pb2.Roster, wish: roster_pb2.Roster, employee_id: int, 
         text += (f"{_md(day)}の{shift}は代わりに{'、'.join(cover)}が入ります" if cover else
                  f"{_md(day)}の{shift}に代わりの人は入りません")
         text += f"（{shift}の人数 {staffed[0]}人→{staffed[1]}人）。"
+        others = sum(1 for e, row in after.items() for j, code in enumerate(row)
+                     if (e, j) != (employee_id, k) and before[e][j] != code)
+        # With a short-staffed site the person's day often moves rather than disappears: say where to.
+        moved = [f"{_md(start + dt.timedelta(days=j))} {names.get(b, b) if b else '休み'}→{names.get(a, a) if a else '休み'}"
+                 for j, (b, a) in enumerate(zip(before[employee_id], after[employee_id])) if j != k and b != a]
+        text += f"{person}さん自身の勤務も動きます：{'、'.join(moved)}。" if moved else ""
+        text += (f"希望なしの計画との違いは、{person}さんのこの日のほかに{others}マスです。" if others else
+                 f"希望なしの計画との違いは{person}さんのこの日だけです。")
     base_costs = {c.rule: c.cost for c in base.costs}
     wish_costs = {c.rule: c.cost for c in wish.costs}
     deltas = [f"{rule} {base_costs.get(rule, 0)}→{wish_costs.get(rule, 0)}（{wish_costs.get(rule, 0) - base_costs.get(rule, 0):+d}）"
@@ -149,24 +159,20 @@ async def answer(orchestrator, query: str, intent: intent_pb2.Intent, parser: st
 
 async def _plans(orchestrator, intent: intent_pb2.Intent, site: str, employee_id: int, person: str,
                  budget: Budget, outcomes: list[Outcome]) -> str:
-    """The two dry runs side by side; the answer text, or why there is none."""
+    """The baseline and the wish plan in one call (each plan half of PLAN_SECONDS); the answer text, or why
+    there is none."""
     day = dt.date.fromisoformat(intent.roster_wish.date)
-
-    def request(wishes) -> roster_pb2.PlanRosterRequest:
-        return roster_pb2.PlanRosterRequest(location=site, start_date=intent.date_from, days=period_days(intent),
-                                            time_limit_seconds=PLAN_SECONDS, extra_days_off=wishes, dry_run=True)
-
-    wished = [roster_pb2.DayOffWish(employee_id=employee_id, date=day.isoformat())]
-    base, wish = await asyncio.gather(*(call_engine(
-        "solver", lambda t, r=request(w): orchestrator.engines.solver.PlanRoster(r, timeout=t),
-        budget.cap(PLAN_SECONDS + 4.0)) for w in ([], wished)))
-    outcomes += [base, wish]
-    if base.ok and wish.ok:
-        return summary(base.value.roster, wish.value.roster, employee_id, person, day)
-    failed = wish if not wish.ok else base
-    if base.ok and failed.code == "FAILED_PRECONDITION":   # the hard rules leave no roster with the wish
-        return (f"{person}さんの{_md(day)}の休み希望は受けられません。入れると勤務表の決まり（法令・契約・就業規則）を"
-                f"満たせなくなります：{failed.reason.split(': ', 1)[-1]}。" + DRY_RUN_NOTE)
-    if failed.code in CALLER_ERRORS:
-        return f"{person}さんの希望休を試算できませんでした：{failed.reason.split(': ', 1)[-1]}"
+    request = roster_pb2.PlanRosterRequest(
+        location=site, start_date=intent.date_from, days=period_days(intent), time_limit_seconds=PLAN_SECONDS,
+        extra_days_off=[roster_pb2.DayOffWish(employee_id=employee_id, date=day.isoformat())], dry_run=True,
+        compare=True)
+    out = await call_engine("solver", lambda t: orchestrator.engines.solver.PlanRoster(request, timeout=t),
+                            budget.cap(PLAN_SECONDS + 4.0))
+    outcomes.append(out)
+    if out.ok:
+        return summary(out.value.baseline, out.value.roster, employee_id, person, day)
+    if out.code in CALLER_ERRORS:
+        # A wish is soft, so the hard rules that leave no roster leave none without it either: the site's
+        # rules or pins conflict this period, whoever wishes what (FAILED_PRECONDITION names them).
+        return f"{person}さんの希望休を試算できませんでした：{out.reason.split(': ', 1)[-1]}"
     return SOLVER_DOWN

@@ -108,9 +108,12 @@ class SolverServicer(pb_grpc.SolverServiceServicer):
 
     async def PlanRoster(self, request: rpb.PlanRosterRequest, context):
         extra = [(w.employee_id, parse_day(w.date)) for w in request.extra_days_off]
-        view = await self._roster_service().plan(
-            request.location, parse_day(request.start_date) if request.start_date else None, request.days or 7,
-            request.time_limit_seconds or None, extra, save=not request.dry_run)
+        args = (request.location, parse_day(request.start_date) if request.start_date else None, request.days or 7,
+                request.time_limit_seconds or None, extra)
+        if request.compare:      # a what-if: never saved, whatever dry_run says
+            base, view = await self._roster_service().compare(*args)
+            return rpb.PlanRosterResponse(roster=roster_pb(view), baseline=roster_pb(base))
+        view = await self._roster_service().plan(*args, save=not request.dry_run)
         return rpb.PlanRosterResponse(roster=roster_pb(view))
 
     async def GetRoster(self, request: rpb.GetRosterRequest, context):

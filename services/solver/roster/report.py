@@ -34,7 +34,7 @@ def soft_costs(spec: RosterSpec, assignment: list[list[str | None]]) -> dict[str
     if spec.change_weight:
         for (e, d), ref in spec.reference.items():
             if assignment[e][d] != ref:
-                out["公開済みからの変更"] += spec.change_weight
+                out[spec.change_label] += spec.change_weight
     return dict(out)
 
 

@@ -3,6 +3,7 @@ audited, written to shift_plans so the daily assignment reads it) and explain. N
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import datetime as dt
 import json
 from dataclasses import dataclass, field
@@ -67,24 +68,52 @@ class RosterService:
         check_time_limit(time_limit or 0.0)
         start = start or next_monday(dt.date.today())
         site, problem = await self._problem(location, start, days)
+        problem.requests += self._wishes(site, problem, extra_off)
+        result = await self._solve(problem, self.time_limit if not time_limit else time_limit)
+        return await self._view(site, problem, result, save)
+
+    async def compare(self, location: str, start: dt.date | None, days: int = 7, time_limit: float | None = None,
+                      extra_off: list[tuple[int, dt.date]] = ()) -> tuple[RosterView, RosterView]:
+        """(baseline, wish plan) of a what-if, neither saved: the problem is loaded once, planned without
+        `extra_off`, then with it against the baseline as the reference roster (site.RosterProblem.baseline),
+        so the wish plan differs from the baseline only where the wish is worth it, not by an unrelated swap
+        between plans of equal cost. Each plan gets half the time limit, so the call as a whole keeps to
+        the limit the caller budgeted for one plan; the wish plan starts from the baseline and needs little."""
+        check_time_limit(time_limit or 0.0)
+        start = start or next_monday(dt.date.today())
+        site, problem = await self._problem(location, start, days)
+        wishes = self._wishes(site, problem, extra_off)     # checked before the first plan
+        half = (self.time_limit if not time_limit else time_limit) / 2
+        base = await self._solve(problem, half)
+        wish = dataclasses.replace(problem, requests=[*problem.requests, *wishes], baseline=base.cells)
+        return (await self._view(site, problem, base, save=False),
+                await self._view(site, wish, await self._solve(wish, half), save=False))
+
+    @staticmethod
+    def _wishes(site, problem: RosterProblem, extra_off) -> list[RosterRequest]:
+        """The what-if's 希望休 as requests; someone not at the site is the caller's mistake."""
         known = {p.employee_id for p in problem.people}
-        for emp, day in extra_off:
+        for emp, _ in extra_off:
             if emp not in known:
                 raise InvalidArgument(f"社員 {emp} は{site.name}拠点の在籍者ではありません")
-            problem.requests.append(RosterRequest(emp, day, None))
-        limit = self.time_limit if not time_limit else time_limit
+        return [RosterRequest(emp, day, None) for emp, day in extra_off]
+
+    async def _solve(self, problem: RosterProblem, limit: float):
         try:
-            result = await asyncio.to_thread(plan, problem, limit, self.threads)
+            return await asyncio.to_thread(plan, problem, limit, self.threads)
         except RosterInfeasible as exc:
             raise FailedPrecondition(str(exc)) from exc
+
+    async def _view(self, site, problem: RosterProblem, result, save: bool) -> RosterView:
         dates = problem.dates()
         cells = {p.employee_id: [result.cells[(p.employee_id, d)] for d in dates] for p in problem.people}
         version = 0
         if save:
-            version = await self.repo.save_draft(site.location_id, start, days, {str(k): v for k, v in cells.items()},
+            version = await self.repo.save_draft(site.location_id, problem.start, problem.days,
+                                                 {str(k): v for k, v in cells.items()},
                                                  {"costs": result.costs, "refused": result.refused},
                                                  result.objective, result.bound)
-        return RosterView(site.name, start, days, version, "draft", cells,
+        return RosterView(site.name, problem.start, problem.days, version, "draft", cells,
                           {p.employee_id: p.name for p in problem.people},
                           {t.code: t.name for t in problem.shift_types}, result.costs, result.objective,
                           result.bound, result.refused, result.seconds)

@@ -117,6 +117,10 @@ class RosterProblem:
     leave: set[tuple[int, dt.date]] = field(default_factory=set)    # approved paid leave
     requests: list[RosterRequest] = field(default_factory=list)
     published: dict[tuple[int, dt.date], str | None] = field(default_factory=dict)
+    # A what-if's plan without the wish (PlanRoster compare): when set it is the reference instead of the
+    # published roster (which that plan already stayed close to), so the wish plan changes only what the
+    # wish needs; weights.change per changed cell is far below a wish or a missing person, so both still win.
+    baseline: dict[tuple[int, dt.date], str | None] = field(default_factory=dict)
     rules: SiteRules = field(default_factory=SiteRules)
     weights: Weights = field(default_factory=Weights)
 
@@ -195,11 +199,12 @@ def to_spec(p: RosterProblem) -> RosterSpec:
         if day in index and code in by_code and n > 0 and index[day] not in closed:
             cover.append(Cover(index[day], code, n, w.veteran_under, 0, veterans, label="ベテラン"))
     balances = _fairness(p, index, closed)
-    reference = {(emp_index[emp], index[d]): code for (emp, d), code in p.published.items()
+    reference = {(emp_index[emp], index[d]): code for (emp, d), code in (p.baseline or p.published).items()
                  if emp in emp_index and d in index}
     return RosterSpec(p.days, shifts, employees, requests, cover, windows, balances=balances,
                       weekend_days=(), allowed=allowed, fixed=fixed, reference=reference,
-                      change_weight=w.change if reference else 0)
+                      change_weight=w.change if reference else 0,
+                      change_label="希望なしの計画からの変更" if p.baseline else "公開済みからの変更")
 
 
 def _fairness(p: RosterProblem, index: dict[dt.date, int], closed: set[int]) -> list[Balance]:

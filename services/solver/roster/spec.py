@@ -94,6 +94,7 @@ class RosterSpec:
     # (employee, day) -> shift ID or None: a reference roster; each changed cell costs change_weight
     reference: dict[tuple[int, int], str | None] = field(default_factory=dict)
     change_weight: int = 0
+    change_label: str = "公開済みからの変更"     # the cost line's name: against what the change is counted
 
     def shift_index(self) -> dict[str, int]:
         return {s.id: i for i, s in enumerate(self.shifts)}

@@ -129,3 +129,54 @@ async def test_an_infeasible_request_names_the_person_days_and_rule(solver_stub,
         assert sum(f"{d:%m/%d}" in text for d in days) >= 2, text
     finally:
         await execute(solver_pool, "DELETE FROM roster_requests WHERE note = 'test-pin' AND location_id = 5")
+
+
+def _changed(a: rpb.Roster, b: rpb.Roster, skip=()) -> int:
+    """Cells (employee, day) that differ between two rosters of one period, besides those in `skip`."""
+    cells = {r.employee_id: list(r.shifts) for r in a.rows}
+    return sum(1 for r in b.rows for k, code in enumerate(r.shifts)
+               if (r.employee_id, k) not in skip and cells[r.employee_id][k] != code)
+
+
+
+# Why a handful: the baseline with the wish refused is a feasible start of the wish plan (the wish is soft),
+# so the wish plan costs at most baseline + Weights.request_off (10); with a proven-optimal baseline the
+# other soft costs cannot fall below it, so its changed cells cost at most 10 at Weights.change (2) each:
+# at most 5 cells, the wished one included. Measured on 品川/大阪/横浜 over 7 and 14 days: 0-3 besides the
+# wished cell, where two independent dry runs (with and without the wish) differ in 3-257 cells.
+MAX_OTHER_CHANGES = 4
+
+
+async def test_compare_plans_the_wish_as_a_small_change_of_the_baseline(solver_stub, solver_pool, server_today):
+    """compare: one call, the baseline is a plain dry run's plan (its cost, nothing saved even without
+    dry_run) and the wish plan differs from it only around the wished day, each change costed."""
+    start = monday_after(server_today)
+    wed, granted = 2, 0
+    for site in ("品川", "大阪", "横浜"):
+        plain = (await solver_stub.PlanRoster(rpb.PlanRosterRequest(
+            location=site, start_date=start.isoformat(), days=7, time_limit_seconds=2, dry_run=True))).roster
+        for emp in [r.employee_id for r in plain.rows if r.shifts[wed]][:6]:
+            before = await fetch_one(solver_pool, "SELECT COUNT(*) AS n FROM roster_versions")
+            res = await solver_stub.PlanRoster(rpb.PlanRosterRequest(
+                location=site, start_date=start.isoformat(), days=7, time_limit_seconds=4, compare=True,
+                extra_days_off=[rpb.DayOffWish(employee_id=emp, date=(start + dt.timedelta(days=wed)).isoformat())]))
+            after = await fetch_one(solver_pool, "SELECT COUNT(*) AS n FROM roster_versions")
+            base, wish = res.baseline, res.roster
+            assert before["n"] == after["n"] and base.version == 0 and wish.version == 0
+            for r in (base, wish):
+                assert await check(solver_pool, SITES[site], start, r) == []
+                assert sum(c.cost for c in r.costs) == pytest.approx(r.objective)
+            assert "希望なしの計画からの変更" not in {c.rule for c in base.costs}
+            if plain.bound == pytest.approx(plain.objective) and base.bound == pytest.approx(base.objective):
+                assert base.objective == pytest.approx(plain.objective)
+            change = {c.rule: c.cost for c in wish.costs}.get("希望なしの計画からの変更", 0)
+            assert change == 2 * _changed(base, wish)      # Weights.change per changed cell, reported as its own line
+            assert wish.objective <= base.objective + 10 + 1e-6
+            others = _changed(base, wish, {(emp, wed)})
+            assert others <= MAX_OTHER_CHANGES, (site, emp, others)
+            was = {r.employee_id: r.shifts[wed] for r in base.rows}[emp]
+            now = {r.employee_id: r.shifts[wed] for r in wish.rows}[emp]
+            granted += bool(was and not now)
+        if granted:
+            break
+    assert granted, "no Wednesday wish was granted at any site: the test exercised no change"
