@@ -126,7 +126,7 @@ def _full_mip(model: RosterModel, shared: _Shared, deadline: float, seed: int, o
             event.interrupt()
         elif time.perf_counter() > handover:
             best = shared.snapshot()[0]
-            if not best < math.inf or best - out["bound"] > handover_gap * max(1.0, abs(best)):
+            if best < math.inf and best - out["bound"] > handover_gap * max(1.0, abs(best)):  # keep it until a roster exists
                 event.interrupt()
 
     h.cbMipImprovingSolution.subscribe(improving)

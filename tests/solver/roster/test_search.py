@@ -10,7 +10,7 @@ import pytest
 
 from services.solver.roster.curtois_reader import read
 from services.solver.roster.model import build
-from services.solver.roster.search import _Neighbourhoods, _highs
+from services.solver.roster.search import _Neighbourhoods, _highs, SearchParams, solve
 from services.solver.roster.submip import SubMip
 
 EVAL = Path(__file__).resolve().parents[4] / "shared" / "eval" / "curtois"
@@ -89,3 +89,10 @@ def test_each_kind_keeps_its_own_size(start):
     assert hoods.target["employees"] < before["employees"]
     assert all(hoods.target[k] == before[k] for k in before if k != "employees")
     assert hoods.target["days"] >= min(len(model.cells), 7 * hoods.per_day, 2000) - 1e-9
+
+
+def test_the_mip_hands_over_only_once_a_roster_exists():
+    """With no time share at all the full MIP still runs until its first roster; the LNS needs a start."""
+    model = build(read(str(EVAL / "Instance4.txt")))
+    result = solve(model, SearchParams(time_limit=4.0, threads=2, mip_share=0.0))
+    assert result.values is not None and result.lns_moves > 0
