@@ -76,7 +76,7 @@ def parse(query: str, reference: dt.date, previous: Intent | None = None) -> Int
                     location=locations[0] if locations else UNCLEAR, locations=locations,
                     process=reading.process[0] if reading.process else "")
     if previous is not None and previous.intent and previous.intent != "unsupported":
-        intent = _follow_up(intent, reading, previous)
+        intent = _follow_up(intent, reading, previous, reference)
     intent = _with_date(intent, reading.when, reference)
     prior = _prior_wish(previous, reading)
     if (wish := read_day_off_wish(reading.text, reading.mentions, locations, reference, prior)) is not None:
@@ -167,9 +167,11 @@ def retarget(intent: Intent, new_intent: str, query: str, reference: dt.date) ->
     return _with_date(replace(intent, **_intent_fields(new_intent, reading.text)), reading.when, reference)
 
 
-def _follow_up(intent: Intent, reading: _Reading, previous: Intent) -> Intent:
+def _follow_up(intent: Intent, reading: _Reading, previous: Intent, reference: dt.date) -> Intent:
     has_slot = reading.site_named or bool(reading.when or reading.process)
     if intent.intent == "unsupported" and has_slot:
+        if previous.intent == "simulate_assignment" and _asks_its_own_question(reading, reference):
+            return intent       # 「横浜の新人は誰？」 after a what-if is a question, not the what-if again
         return _inherit_intent(intent, previous, reading)
     if intent.intent != "unsupported" and (_CONTINUATION.search(reading.text) or len(reading.text) <= SHORT_FOLLOW_UP):
         # A day carries over to another day-based ask (配置 → 2名休んだら), not to an analysis.
@@ -177,6 +179,12 @@ def _follow_up(intent: Intent, reading: _Reading, previous: Intent) -> Intent:
         return _inherit_slots(intent, previous, keep_site=reading.site_named,
                               keep_date=bool(reading.when) or not same_day_ask)
     return intent
+
+
+def _asks_its_own_question(reading: _Reading, reference: dt.date) -> bool:
+    scope = _scope(reading, None)
+    question = read_question(scope.text, reference, scope.sites, scope.all_sites_word, scope.process, None)
+    return question is not None and bool(question.metric)
 
 
 def _inherit_intent(intent: Intent, previous: Intent, reading: _Reading) -> Intent:

@@ -102,3 +102,13 @@ def test_another_ask_after_a_wish_starts_afresh(other):
 
 def test_a_date_word_is_not_part_of_the_name():
     assert parse("明日田中さんが休み希望を出したら", TUESDAY).roster_wish.employee_name == "田中"
+
+
+@pytest.mark.parametrize("first", ["横浜で田中さんが休んだら明日どうなる？", "来週の横浜で鈴木さんが金曜に休みたいと言ったら？"])
+def test_a_question_after_a_what_if_is_read_as_the_question(first):
+    ref = dt.date(2026, 12, 1)
+    after = parse("横浜の新人は誰？", ref, parse(first, ref))
+    assert after.question is not None and after.question.metric == "headcount"
+    assert after.roster_wish is None and after.intent != "simulate_assignment"
+    bare = parse("札幌は？", ref, parse(first, ref))      # a bare slot still follows the what-if up
+    assert bare.intent == "simulate_assignment" and bare.location == "札幌"
