@@ -53,6 +53,10 @@ def main(argv: list[str] | None = None) -> int:
         objective, bound = round(result.objective), result.bound
         status = "optimal" if result.proven else "feasible"
         print(f"lns_moves {result.lns_moves} lns_improvements {result.lns_improvements}")
+        if args.log:
+            for kind, (n, secs, free, better, timeouts) in sorted(result.lns_stats.items()):
+                print(f"  {kind:14s} moves {n:4d} avg {secs / n:.2f} s free {free / n:6.0f} "
+                      f"improved {better:3d} timeouts {timeouts:3d}")
     if assignment is None:
         print("no solution found", file=sys.stderr)
         return 1

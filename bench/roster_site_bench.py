@@ -21,6 +21,7 @@ from services.common.sites import SiteDirectory
 from services.solver.roster.loader import load_problem
 from services.solver.roster.model import build
 from services.solver.roster.site import to_spec
+from services.solver.roster.planner import search_start
 from services.solver.roster.repository import RosterRepository
 from services.solver.roster.search import SearchParams, solve
 from services.solver.roster.service import next_monday
@@ -59,9 +60,8 @@ def main(argv: list[str] | None = None) -> int:
         spec = to_spec(problem)
         model = build(spec)
         built = time.perf_counter() - t0
-        start_cols = None if any(v is not None for v in spec.fixed.values()) else \
-            {c: 0.0 for c in range(len(model.cells))}
-        r = solve(model, SearchParams(time_limit=args.time_limit, threads=args.threads, start=start_cols))
+        r = solve(model, SearchParams(time_limit=args.time_limit, threads=args.threads,
+                                      start=search_start(problem, spec, model)))
         first = r.history[0][0] if r.history else float("nan")
         last = r.history[-1][0] if r.history else float("nan")
         proof = f"{r.seconds + built:.1f} s" if r.proven else "-"

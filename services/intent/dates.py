@@ -102,8 +102,7 @@ def _recent(m: re.Match, ref: dt.date) -> dict:
 
 
 def _week(m: re.Match, ref: dt.date) -> dict:
-    start = _monday(ref) + dt.timedelta(days=7 * _WEEK_SHIFT[m["w"]])
-    return {"period": (start, start + dt.timedelta(days=6))}
+    return {"period": week_of(ref + dt.timedelta(days=7 * _WEEK_SHIFT[m["w"]]))}
 
 
 def _month(m: re.Match, ref: dt.date) -> dict:
@@ -180,7 +179,8 @@ def next_occurrence(weekday: int, reference: dt.date) -> dt.date:
 
 def week_of(day: dt.date) -> tuple[dt.date, dt.date]:
     """The Monday-Sunday week holding `day` (weeks run Monday-Sunday, as 来週 does)."""
-    return _monday(day), _monday(day) + dt.timedelta(days=6)
+    monday = _monday(day)
+    return monday, monday + dt.timedelta(days=6)
 
 
 def next_week(reference: dt.date) -> tuple[dt.date, dt.date]:

@@ -96,12 +96,8 @@ def _prior_wish(previous: Intent | None, reading: _Reading) -> DayOffWhatIf | No
     wish = previous.roster_wish if previous is not None else None
     if wish is None:
         return None
-    if not says_day_off_wish(reading.text):
-        residue = PERSON.sub("", reading.text)
-        for phrase in reading.slot_phrases:
-            residue = residue.replace(phrase, "")
-        if _FILLER.sub("", residue):
-            return None
+    if not says_day_off_wish(reading.text) and not _only_slots(reading, PERSON.sub("", reading.text)):
+        return None
     period = (dt.date.fromisoformat(previous.date_from), dt.date.fromisoformat(previous.date_to))
     return DayOffWhatIf(wish.employee_name, dt.date.fromisoformat(wish.date), wish.day_phrase, period,
                         previous.date_phrase)
@@ -187,12 +183,16 @@ def _asks_its_own_question(reading: _Reading, reference: dt.date) -> bool:
     return question is not None and bool(question.metric)
 
 
+def _only_slots(reading: _Reading, text: str) -> bool:
+    """Nothing but slots (site, date, process) and filler words is left of `text`: a bare follow-up."""
+    for phrase in reading.slot_phrases:
+        text = text.replace(phrase, "")
+    return not _FILLER.sub("", text)
+
+
 def _inherit_intent(intent: Intent, previous: Intent, reading: _Reading) -> Intent:
     """「札幌は？」: the previous ask with the newly named slots; sure only if nothing else was said."""
-    residue = reading.text
-    for phrase in reading.slot_phrases:
-        residue = residue.replace(phrase, "")
-    sure = not _FILLER.sub("", residue)
+    sure = _only_slots(reading, reading.text)
     inherited = _inherit_slots(intent, previous, keep_site=reading.site_named, keep_date=bool(reading.when))
     return replace(
         inherited, intent=previous.intent, complexity=complexity_of(previous.intent),

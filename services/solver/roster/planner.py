@@ -39,12 +39,8 @@ def _why_infeasible(problem: RosterProblem, spec, dates) -> RosterInfeasible:
     return RosterInfeasible("\n".join(lines), lines)
 
 
-def plan(problem: RosterProblem, time_limit: float = 10.0, threads: int = 2, seed: int = 1) -> RosterResult:
-    spec = to_spec(problem)
-    model = build(spec)
-    # Every hard rule of a site roster is an upper limit (or a fixed day off), so "everyone off" is a
-    # feasible start; fixed working cells would break that, and then HiGHS starts from nothing.
-    start = None if any(v is not None for v in spec.fixed.values()) else {c: 0.0 for c in range(len(model.cells))}
+def search_start(problem: RosterProblem, spec, model) -> dict[int, float] | None:
+    """The MIP start of a site roster (x column -> value), or None to let HiGHS find one."""
     if problem.baseline:
         # A what-if's wish plan starts from its baseline: the same hard rules held it (the wish is soft),
         # and the search then only has to find the few changes the wish is worth.
@@ -53,7 +49,18 @@ def plan(problem: RosterProblem, time_limit: float = 10.0, threads: int = 2, see
         on = {(emp[e], index[d], code) for (e, d), code in problem.baseline.items()
               if code is not None and e in emp and d in index}
         codes = [s.id for s in spec.shifts]
-        start = {c: float((e, d, codes[s]) in on) for c, (e, d, s) in enumerate(model.cells)}
+        return {c: float((e, d, codes[s]) in on) for c, (e, d, s) in enumerate(model.cells)}
+    # Every hard rule of a site roster is an upper limit (or a fixed day off), so "everyone off" is a
+    # feasible start; fixed working cells would break that, and then HiGHS starts from nothing.
+    if any(v is not None for v in spec.fixed.values()):
+        return None
+    return {c: 0.0 for c in range(len(model.cells))}
+
+
+def plan(problem: RosterProblem, time_limit: float = 10.0, threads: int = 2, seed: int = 1) -> RosterResult:
+    spec = to_spec(problem)
+    model = build(spec)
+    start = search_start(problem, spec, model)
     dates = problem.dates()
     sidx = spec.shift_index()
     if any(code is not None and (e, d, sidx.get(code, -1)) not in model.x for (e, d), code in spec.fixed.items()):

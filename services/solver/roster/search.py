@@ -23,6 +23,9 @@ import numpy as np
 from services.solver.roster.model import RosterModel
 from services.solver.roster.submip import SubMip
 
+# Integer weights: a roster within 1 of the bound is optimal (the full MIP's and a fine sub-MIP's gap).
+EXACT_GAP = 1.0 - 1e-6
+
 
 @dataclass
 class SearchParams:
@@ -98,7 +101,7 @@ def _highs(time_limit: float, seed: int) -> highspy.Highs:
     h.setOptionValue("random_seed", seed)
     h.setOptionValue("time_limit", max(0.05, time_limit))
     h.setOptionValue("mip_rel_gap", 0.0)
-    h.setOptionValue("mip_abs_gap", 1.0 - 1e-6)      # integer weights: within 1 of the bound is optimal
+    h.setOptionValue("mip_abs_gap", EXACT_GAP)
     return h
 
 
@@ -159,6 +162,11 @@ def _mip_then_lns(model: RosterModel, shared: _Shared, deadline: float, params: 
         _lns(model, shared, deadline, SearchParams(**{**params.__dict__, "seed": params.seed + 101}), lns_out)
 
 
+def size_key(kind: str, coarse: bool) -> str:
+    """A neighbourhood's name in sizes, stats and logs: the kind, with "*" for its coarse moves."""
+    return kind + "*" if coarse else kind
+
+
 class _Neighbourhoods:
     """Which cells an LNS move frees, and how many.
 
@@ -190,18 +198,19 @@ class _Neighbourhoods:
         # instance measured, reached at once instead of after ~16 growth steps from 250 columns
         week = min(float(len(model.cells)), max(250.0, min(2000.0, 7 * self.per_day)))
         self.target = {k: week if k in ("days", "cover_days") else 250.0 for k in self.KINDS}
-        self.target.update({k + "*": 2 * v for k, v in self.target.items()})
+        self.target.update({size_key(k, True): 2 * v for k, v in self.target.items()})
         self.score = {k: 1.0 for k in self.KINDS}
         # coarse against fine moves, scored like the kinds: on Instance12 coarse moves win (60 s, 3 runs:
-        # 4823-4848 against 4934-5055 fine only), on Instance5 they mostly stop at the root where fine moves
-        # walk the plateau to the 11th cover unit (3 of 4 fine-only runs found it, 0 of 3 half-coarse runs)
-        self.mode_score = {"": 1.0, "*": 1.0}
+        # 4823-4848 against 4934-5055 fine only), on Instance5 fine moves walk the plateau to the 11th cover
+        # unit where coarse ones stop early (3 of 4 fine-only runs found it, 0 of 3 half-coarse runs)
+        self.mode_score = {False: 1.0, True: 1.0}
         cost = np.asarray(model.lp.col_cost_, float)
         # Coarse moves: the sub-MIP stops once no better roster by a whole unit of the cheapest shortfall is
         # left in the neighbourhood (mip_abs_gap just under that weight). On the Curtois instances every
-        # under-cover unit weighs 100 against request weights of 1-3, so a coarse sub-MIP usually stops at
-        # its root (the LP shows no whole shortfall to win) and twice the cells cost what a fine move does:
-        # the large neighbourhoods that find the cover chains, while fine moves polish requests.
+        # under-cover unit weighs 100 against request weights of 1-3, so a coarse sub-MIP need not prove the
+        # request level and its size settles 1.2-1.5x above the fine one (Instance12, 60 s: day windows
+        # 2938 vs 2152 columns, blocks 762 vs 630): larger neighbourhoods for the cover chains, while fine
+        # moves polish requests.
         unders = [cost[u] for _, _, u, _ in model.cover_cols if model.lp.col_upper_[u] > 0]
         self.coarse_gap = 0.9 * min(unders) if unders and min(unders) >= 3 else 0.0
         self._unders = np.array([u for _, _, u, _ in model.cover_cols], dtype=np.int64)
@@ -233,24 +242,28 @@ class _Neighbourhoods:
                 return i
         return items[-1]
 
-    def pick(self, values: np.ndarray, coarse_share: float) -> tuple[str, list[int], float]:
-        """(kind, free x columns, the sub-MIP's absolute gap): a coarse move only while some cover is short."""
+    def pick(self, values: np.ndarray, coarse_share: float) -> tuple[str, list[int], bool]:
+        """(kind, free x columns, coarse): a coarse move only while some cover is short."""
         kind = self._roulette(list(self.KINDS), self.score.get)
-        share = coarse_share * 2 * self.mode_score["*"] / (self.mode_score["*"] + self.mode_score[""])
+        share = coarse_share * 2 * self.mode_score[True] / (self.mode_score[True] + self.mode_score[False])
         share = min(0.9, max(0.1, share)) if coarse_share > 0 else 0.0
         coarse = self.coarse_gap > 0 and self.rng.random() < share and bool(
             len(self._unders) and np.any(values[self._unders] > 0.5))
-        kind, cols = self._cells(kind, values, "*" if coarse else "")
-        return kind, cols, self.coarse_gap if coarse else 1.0 - 1e-6
+        kind, cols = self._cells(kind, values, coarse)
+        return kind, cols, coarse
 
-    def _cells(self, kind: str, values: np.ndarray, mode: str) -> tuple[str, list[int]]:
+    def gap(self, coarse: bool) -> float:
+        """The sub-MIP's mip_abs_gap for a move."""
+        return self.coarse_gap if coarse else EXACT_GAP
+
+    def _cells(self, kind: str, values: np.ndarray, coarse: bool) -> tuple[str, list[int]]:
         E, D = len(self.model.spec.employees), self.model.spec.days
         cells = self.model.cells
         if kind in ("cover_days", "cover_people", "requests"):
             cover, per_emp = self._pain(values)
             if kind == "requests" and not per_emp or kind != "requests" and not cover:
                 kind = "employees"
-        target = self.target[kind + mode]
+        target = self.target[size_key(kind, coarse)]
         if kind == "cover_days":
             d, _, _ = self._roulette(cover, lambda c: c[2])
             n = max(1, min(D, round(target / self.per_day)))
@@ -286,14 +299,13 @@ class _Neighbourhoods:
         return kind, cols
 
     def feedback(self, kind: str, coarse: bool, fast: bool, timed_out: bool, improved: bool) -> None:
-        size = kind + ("*" if coarse else "")
+        size = size_key(kind, coarse)
         if fast:
             self.target[size] = min(len(self.model.cells), self.target[size] * 1.15)
         elif timed_out:
             self.target[size] = max(30.0, self.target[size] * 0.7)
         self.score[kind] = max(0.2, 0.9 * self.score[kind] + (1.0 if improved else 0.1))
-        mode = "*" if coarse else ""
-        self.mode_score[mode] = max(0.2, 0.9 * self.mode_score[mode] + (1.0 if improved else 0.1))
+        self.mode_score[coarse] = max(0.2, 0.9 * self.mode_score[coarse] + (1.0 if improved else 0.1))
 
 
 def _lns(model: RosterModel, shared: _Shared, deadline: float, params: SearchParams, out: dict) -> None:
@@ -328,9 +340,9 @@ def _lns(model: RosterModel, shared: _Shared, deadline: float, params: SearchPar
             continue
         if best < current_obj - 1e-6:
             current, current_obj = values, best
-        kind, free, gap = hoods.pick(current, params.coarse_share)
+        kind, free, coarse = hoods.pick(current, params.coarse_share)
         free = np.asarray(free, dtype=np.int32)
-        h.setOptionValue("mip_abs_gap", gap)
+        h.setOptionValue("mip_abs_gap", hoods.gap(coarse))
         h.setOptionValue("time_limit", max(0.05, min(params.sub_time_limit, left)))
         h.setOptionValue("random_seed", rng.randrange(1 << 30))
         t0 = time.perf_counter()
@@ -353,15 +365,15 @@ def _lns(model: RosterModel, shared: _Shared, deadline: float, params: SearchPar
             if value <= current_obj + 1e-6:
                 improved = value < current_obj - 1e-6
                 current, current_obj = sol, value
-            if shared.offer(sol, f"lns:{kind}{'*' if gap > 1.0 else ''}:{len(free)}"):
+            if shared.offer(sol, f"lns:{size_key(kind, coarse)}:{len(free)}"):
                 improvements += 1
-        st = stats.setdefault(kind + ("*" if gap > 1.0 else ""), [0, 0.0, 0, 0, 0])
+        st = stats.setdefault(size_key(kind, coarse), [0, 0.0, 0, 0, 0])
         st[0] += 1
         st[1] += took
         st[2] += len(free)
         st[3] += improved
         st[4] += status == "Time limit reached"
-        hoods.feedback(kind, gap > 1.0, status == "Optimal" and took < params.sub_time_limit / 4,
+        hoods.feedback(kind, coarse, status == "Optimal" and took < params.sub_time_limit / 4,
                        status == "Time limit reached", improved)
         h.clearSolver()
     out["moves"], out["improvements"] = moves, improvements
@@ -393,7 +405,7 @@ def solve(model: RosterModel, params: SearchParams | None = None) -> SearchResul
     bound = mip_out.get("bound", -math.inf)
     if bound > -math.inf:
         bound = math.ceil(bound - 1e-6)
-    proven = bool(mip_out.get("proven")) or (values is not None and best - bound < 1.0 - 1e-6)
+    proven = bool(mip_out.get("proven")) or (values is not None and best - bound < EXACT_GAP)
     return SearchResult(values, best, bound, proven, time.perf_counter() - started,
                         sum(o.get("moves", 0) for o in lns_outs), sum(o.get("improvements", 0) for o in lns_outs),
                         shared.history, _merge_stats(lns_outs))

@@ -72,12 +72,12 @@ def test_coarse_moves_stop_short_of_a_whole_shortfall_and_only_while_cover_is_sh
     model, values = start
     hoods = _Neighbourhoods(model, random.Random(3))
     unders = [model.lp.col_cost_[u] for d, s, u, o in model.cover_cols]
-    gaps = {hoods.pick(values, 1.0)[2] for _ in range(30)}
+    gaps = {hoods.gap(hoods.pick(values, 1.0)[2]) for _ in range(30)}
     assert 0.9 * min(unders) in gaps          # coarse: a sub-MIP may stop within 90 % of one shortfall
-    assert {hoods.pick(values, 0.0)[2] for _ in range(30)} == {1.0 - 1e-6}   # fine: within one weight unit
+    assert {hoods.gap(hoods.pick(values, 0.0)[2]) for _ in range(30)} == {1.0 - 1e-6}   # fine: one weight unit
     covered = values.copy()
     covered[[u for d, s, u, o in model.cover_cols]] = 0.0
-    assert {hoods.pick(covered, 1.0)[2] for _ in range(30)} == {1.0 - 1e-6}
+    assert {hoods.gap(hoods.pick(covered, 1.0)[2]) for _ in range(30)} == {1.0 - 1e-6}
 
 
 def test_each_kind_keeps_its_own_size(start):
