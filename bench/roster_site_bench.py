@@ -61,7 +61,7 @@ def main(argv: list[str] | None = None) -> int:
         model = build(spec)
         built = time.perf_counter() - t0
         r = solve(model, SearchParams(time_limit=args.time_limit, threads=args.threads,
-                                      start=search_start(problem, spec, model)))
+                                      start=search_start(problem, spec, model), column_generation=False))
         first = r.history[0][0] if r.history else float("nan")
         last = r.history[-1][0] if r.history else float("nan")
         proof = f"{r.seconds + built:.1f} s" if r.proven else "-"

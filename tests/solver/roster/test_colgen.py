@@ -1,0 +1,104 @@
+"""Column generation on its own: the employee blocks are exact, the master's bound is valid and at least
+the compact LP's, and a roster from the master satisfies every rule (the independent checker says so)."""
+from __future__ import annotations
+
+import dataclasses
+import math
+from pathlib import Path
+
+import highspy
+import numpy as np
+import pytest
+
+from bench.curtois import format_solution
+from services.solver.roster.colgen import ColumnGeneration, decompose
+from services.solver.roster.curtois_reader import read
+from services.solver.roster.model import build
+from services.solver.roster.search import SearchParams, solve
+from tests.solver.roster.curtois_checker import check
+
+EVAL = Path(__file__).resolve().parents[4] / "shared" / "eval" / "curtois"
+if not EVAL.exists():
+    EVAL = Path("/work/shared/eval/curtois")
+pytestmark = pytest.mark.skipif(not EVAL.exists(), reason="Curtois instances not present")
+OPTIMUM_2 = 828      # Instance2, proven optimal (README of the instances)
+
+
+@pytest.fixture(scope="module")
+def model2():
+    return build(read(str(EVAL / "Instance2.txt")))
+
+
+def _lp_bound(model) -> float:
+    h = highspy.Highs()
+    h.setOptionValue("output_flag", False)
+    lp = model.lp
+    lp.integrality_ = []
+    h.passModel(lp)
+    h.run()
+    return h.getInfo().objective_function_value
+
+
+def test_blocks_are_each_employees_own_rows(model2):
+    dec = decompose(model2)
+    assert dec is not None
+    assert len(dec.link_rows) == len(model2.cover_cols)
+    owner = {}
+    for e, cols in enumerate(dec.own_cols):
+        for c in cols:
+            assert c not in owner
+            owner[int(c)] = e
+    assert all(owner[c] == e for c, (e, _, _) in enumerate(model2.cells))      # every x is its employee's
+    lp = model2.lp
+    start, index = np.asarray(lp.a_matrix_.start_), np.asarray(lp.a_matrix_.index_)
+    for e, rows in enumerate(dec.own_rows):
+        for r in rows:
+            assert {owner[int(c)] for c in index[start[r]:start[r + 1]]} == {e}
+    assert sum(len(r) for r in dec.own_rows) + len(dec.link_rows) == lp.num_row_
+
+
+def test_a_row_across_two_employees_is_not_decomposed(model2):
+    lp = build(read(str(EVAL / "Instance2.txt"))).lp           # a copy, row-wise as build writes it
+    a, b = model2.by_employee[0][0], model2.by_employee[1][0]
+    m = lp.a_matrix_
+    m.start_ = np.append(np.asarray(m.start_), len(m.index_) + 2).astype(np.int32)
+    m.index_ = np.append(np.asarray(m.index_), [a, b]).astype(np.int32)
+    m.value_ = np.append(np.asarray(m.value_), [1.0, 1.0])
+    lp.a_matrix_ = m
+    lp.row_lower_ = np.append(np.asarray(lp.row_lower_), -highspy.kHighsInf)
+    lp.row_upper_ = np.append(np.asarray(lp.row_upper_), 1.0)
+    lp.num_row_ += 1
+    assert decompose(dataclasses.replace(model2, lp=lp)) is None
+
+
+def test_converged_master_bounds_the_optimum_and_beats_the_compact_lp(model2):
+    dec = decompose(model2)
+    cg = ColumnGeneration(model2, dec)
+    for e, pricer in enumerate(cg.pricers):
+        _, found = pricer.price(cg.cost[dec.own_cols[e]], 5.0)
+        cg.add(e, found[-1])
+    bounds = []
+    for _ in range(200):
+        cg.solve_master()
+        added, bound = cg.price(5.0)
+        bounds.append(bound)
+        if added == 0:
+            break
+    assert added == 0, "column generation did not converge"
+    assert max(bounds) <= OPTIMUM_2 + 1e-6                       # a valid lower bound throughout
+    assert abs(bounds[-1] - cg.master_value) < 1e-4              # converged: no column prices out
+    assert cg.master_value >= _lp_bound(model2) - 1e-6           # the schedules' hull is inside the LP's
+    values = cg.roster(20.0)
+    assert values is not None
+    text = (EVAL / "Instance2.txt").read_text()
+    errors, objective = check(text, format_solution(model2.assignment(values)))
+    assert errors == []
+    assert objective == round(model2.objective(values)) >= OPTIMUM_2
+
+
+def test_search_with_column_generation_proves_instance1():
+    model = build(read(str(EVAL / "Instance1.txt")))
+    result = solve(model, SearchParams(time_limit=30, threads=2))
+    assert result.proven and round(result.objective) == 607
+    assert any(src == "cg" for _, _, src in result.history)       # the master gave a roster on the way
+    assert math.isfinite(result.bound) and result.bound == 607
