@@ -7,8 +7,9 @@ rules exact inside the LP: a column is one employee's whole feasible schedule, t
 one column per employee against the cover rows (measured on Instance5: bound 1140.6, and the master
 over its generated columns solved as a MIP gives 1148 in 4 s, where the full MIP sat at 1248 after 60 s).
 
-Pricing is each employee's own rows as a small HiGHS MIP with the cover rows' duals in its costs; it
-may stop at its time limit, so the Lagrangian bound uses the pricing MIP's dual bound (valid either way).
+Pricing is exact dynamic programming over the days where an employee's rules are all path resources
+(pricing_dp.py), else the employee's own rows as a small HiGHS MIP with the cover rows' duals in its
+costs; that MIP may stop at its time limit, so the Lagrangian bound uses its dual bound (valid either way).
 Every roster the search finds elsewhere is also added, one column per employee, so the master can mix
 the LNS's schedules with priced ones.
 """
@@ -22,6 +23,7 @@ import highspy
 import numpy as np
 
 from services.solver.roster.model import RosterModel
+from services.solver.roster.pricing_dp import DpPricer
 from services.solver.roster.submip import SubMip
 
 _INT = highspy.HighsVarType.kInteger
@@ -161,7 +163,9 @@ class ColumnGeneration:
         arrays = _Arrays(lp)
         self.cost = arrays.cost
         self.n_x = len(model.cells)
-        self.pricers = [_Pricer(arrays, c, r) for c, r in zip(dec.own_cols, dec.own_rows)]
+        # the DP where an employee's rules are all path resources (5-8x faster, pricing_dp.py), else the MIP
+        self.pricers = [DpPricer.build(model, e, c) or _Pricer(arrays, c, r)
+                        for e, (c, r) in enumerate(zip(dec.own_cols, dec.own_rows))]
         # master rows: E convexity rows, then the link rows in model order
         start, index, value = arrays.start, arrays.index, arrays.value
         self.link_pos = np.full(lp.num_row_, -1, dtype=np.int64)

@@ -40,6 +40,8 @@ class RosterModel:
     # per row: (rule label, employee, first day) of the hard rule it states, None for definitions and soft
     # rows; conflicts.py relaxes rules by these groups to explain an infeasible request
     row_groups: list[tuple | None] = field(default_factory=list)
+    # (employee, weekend index) -> that weekend's indicator column (only where the max-weekends row binds)
+    weekend_cols: dict[tuple[int, int], int] = field(default_factory=dict)
 
     def assignment(self, values) -> list[list[str | None]]:
         """Employee x day -> shift ID (None: off) from a column vector."""
@@ -130,6 +132,7 @@ def build(spec: RosterSpec, implications: bool = True, elastic: bool = False) ->
                 cells.append((e, d, s))
     offset = 0.0
     rows = _Rows()
+    weekend_cols: dict[tuple[int, int], int] = {}
     for c, l, h, g in cell_rules:
         rows.add({c: 1.0}, l, h, g)
 
@@ -200,9 +203,10 @@ def build(spec: RosterSpec, implications: bool = True, elastic: bool = False) ->
         # weekends
         if spec.weekend_days and emp.max_weekends < len(spec.weekend_days):
             ks = []
-            for days in spec.weekend_days:
+            for i, days in enumerate(spec.weekend_days):
                 kc = col(0.0, 0.0, 1.0, False)
                 ks.append(kc)
+                weekend_cols[(e, i)] = kc
                 for d in days:
                     terms = {c: 1.0 for c in w(e, d)}
                     terms[kc] = -1.0
@@ -295,4 +299,4 @@ def build(spec: RosterSpec, implications: bool = True, elastic: bool = False) ->
     for c, (e, d, s) in enumerate(cells):
         by_employee[e].append(c)
         by_day[d].append(c)
-    return RosterModel(spec, lp, xs, by_employee, by_day, cells, n, cover_cols, rows.group)
+    return RosterModel(spec, lp, xs, by_employee, by_day, cells, n, cover_cols, rows.group, weekend_cols)

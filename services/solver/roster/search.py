@@ -56,6 +56,8 @@ class SearchParams:
     pricing_time_limit: float = 0.5  # per employee's pricing MIP (its dual bound keeps the bound valid)
     master_mip_every: int = 4        # price-and-branch: the master as a MIP every this many rounds
     master_mip_time: float = 3.0
+    cg_share: float = 0.6            # pricing stops here if it has not converged; the master's MIP follows
+    final_master_time: float = 0.25  # share of the time for that master MIP
     mip_after_cg: float = 0.2        # share of the time the full MIP gets once the column generation has converged
     log: bool = False
     # A partial MIP start (x column -> value) HiGHS completes before branching, e.g. "everyone off" for a
@@ -186,11 +188,12 @@ def _mip_then_lns(model: RosterModel, shared: _Shared, deadline: float, params: 
         _lns(model, shared, deadline, SearchParams(**{**params.__dict__, "seed": params.seed + 101}), lns_out)
 
 
-# Column generation runs only where it converges in the time. Measured (60 s, HiGHS pricing MIPs):
-# Instance4/5 (560 / 896 x columns) converge in 30 / 55 s over ~20 rounds of 1-2.5 s; on Instance8
-# (3,360 columns) a round takes 3-10 s and on Instance12 (11,000) 6-18 s, so after 60 s their master is
-# still far off and the full MIP + LNS do better. Hence a size limit, and as a safety the first round's
-# time x 20 must fit in what is left (it underestimates later rounds: the duals make pricing harder).
+# Column generation runs only where it was measured to pay (60 s, 2 threads, DP pricing): Instance5 (896
+# x columns) converges in 14 s and its master finds 1143, the best known; Instance4 (560) is proven at
+# 1716. On Instance8 (3,360) a round takes ~3 s, the master LP reaches 1331 after 14 rounds, but its MIP
+# over those columns gives only 2287 in 20 s, and the LNS, left one thread, ends at 2000+ against
+# 1470-1590 with the full MIP + two LNS threads. Hence a size limit, and as a safety the first round's
+# time x 20 must fit in what is left (rounds get slower as the duals sharpen).
 CG_MAX_X_COLUMNS = 1200
 CG_ROUNDS = 20
 
@@ -212,7 +215,15 @@ def _colgen_then_lns(model: RosterModel, dec, shared: _Shared, deadline: float, 
         _mip_then_lns(model, shared, deadline, params, out, lns_out)    # the full MIP as without it
         return
     seen, rounds = -1, 0
+    stop_pricing = shared.started + params.cg_share * params.time_limit
     while not shared.stop.is_set() and deadline - time.perf_counter() > 0.2:
+        if time.perf_counter() > stop_pricing:
+            # price-and-branch with what the master has: its MIP over every column so far, at length
+            sol = cg.roster(min(deadline - time.perf_counter(), params.final_master_time * params.time_limit),
+                            shared.snapshot()[1])
+            if sol is not None:
+                shared.offer(sol, "cg")
+            break
         best, values, version = shared.snapshot()
         if values is not None and version != seen:
             cg.add_roster(values)

@@ -1,0 +1,68 @@
+"""The DP pricer against the HiGHS pricing MIP over the same employee rows: the same optimum under random
+duals, and every schedule it returns satisfies each of the employee's rows and costs what it says."""
+from __future__ import annotations
+
+import dataclasses
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from services.solver.roster.colgen import ColumnGeneration, _Arrays, _Pricer, decompose
+from services.solver.roster.curtois_reader import read
+from services.solver.roster.model import build
+from services.solver.roster.pricing_dp import DpPricer
+from services.solver.roster.spec import Window
+
+EVAL = Path(__file__).resolve().parents[4] / "shared" / "eval" / "curtois"
+if not EVAL.exists():
+    EVAL = Path("/work/shared/eval/curtois")
+pytestmark = pytest.mark.skipif(not EVAL.exists(), reason="Curtois instances not present")
+
+
+def _rows_hold(model, cols, rows, own) -> bool:
+    lp = model.lp
+    start, index, value = (np.asarray(a) for a in (lp.a_matrix_.start_, lp.a_matrix_.index_, lp.a_matrix_.value_))
+    full = np.zeros(lp.num_col_)
+    full[cols] = own
+    lo, hi = np.asarray(lp.row_lower_), np.asarray(lp.row_upper_)
+    for r in rows:
+        act = float(np.dot(value[start[r]:start[r + 1]], full[index[start[r]:start[r + 1]]]))
+        if act < lo[r] - 1e-6 or act > hi[r] + 1e-6:
+            return False
+    return True
+
+
+# Instance5: weekends limited, late shifts at most 14, 2 shift types; Instance8: 4 shift types with
+# forbidden successions and several limited types at once
+@pytest.mark.parametrize("instance,employees", [("Instance5", range(0, 16, 3)), ("Instance8", (0, 1, 3, 9))])
+def test_dp_matches_the_pricing_mip(instance, employees):
+    model = build(read(str(EVAL / f"{instance}.txt")))
+    dec = decompose(model)
+    cg = ColumnGeneration(model, dec)
+    rng = np.random.default_rng(7)
+    n_x = len(model.cells)
+    for e in employees:
+        dp = DpPricer.build(model, e, dec.own_cols[e])
+        assert dp is not None
+        mip = _Pricer(_Arrays(model.lp), dec.own_cols[e], dec.own_rows[e])
+        for trial in range(3):
+            cost = cg.cost[dec.own_cols[e]].copy()
+            if trial:                                   # duals of cover rows: any sign, any size
+                isx = dec.own_cols[e] < n_x
+                cost[isx] -= rng.uniform(-20, 150, int(isx.sum()))
+            want, _ = mip.price(cost, 60.0)
+            got, schedules = dp.price(cost)
+            assert got == pytest.approx(want, abs=1e-6)
+            assert schedules and float(np.dot(cost, schedules[-1])) == pytest.approx(got, abs=1e-6)
+            for own in schedules:
+                assert _rows_hold(model, dec.own_cols[e], dec.own_rows[e], own)
+
+
+def test_rules_the_dp_does_not_know_keep_the_mip():
+    spec = read(str(EVAL / "Instance2.txt"))
+    spec = dataclasses.replace(spec, windows=[Window(employee=0, days=(0, 1, 2), max_days=1)])
+    model = build(spec)
+    dec = decompose(model)
+    assert DpPricer.build(model, 0, dec.own_cols[0]) is None
+    assert DpPricer.build(model, 1, dec.own_cols[1]) is not None
