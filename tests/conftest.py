@@ -18,10 +18,20 @@ TEST_DATABASE_URL = f"{BASE_URL}/{TEST_DATABASE}"
 TEST_REDIS_URL = os.environ.get("AIMEE_TEST_REDIS", "redis://127.0.0.1:6379/15")
 
 
+_HANDED_OUT: set[int] = set()
+
+
 def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+    """A port free now and not handed out before in this session. Binding port 0 again right after a
+    socket closed can return the same port (a CI run gave the intent engine and the web server both
+    41087, and the mesh never became healthy), so every port a fixture takes is distinct."""
+    while True:
+        with socket.socket() as s:
+            s.bind(("127.0.0.1", 0))
+            port = s.getsockname()[1]
+        if port not in _HANDED_OUT:
+            _HANDED_OUT.add(port)
+            return port
 
 
 @pytest.fixture(scope="session")

@@ -192,17 +192,25 @@ def _mip_then_lns(model: RosterModel, shared: _Shared, deadline: float, params: 
 # x columns) converges in 14 s and its master finds 1143, the best known; Instance4 (560) is proven at
 # 1716. On Instance8 (3,360) a round takes ~3 s, the master LP reaches 1331 after 14 rounds, but its MIP
 # over those columns gives only 2287 in 20 s, and the LNS, left one thread, ends at 2000+ against
-# 1470-1590 with the full MIP + two LNS threads. Hence a size limit, and as a safety the first round's
-# time x 20 must fit in what is left (rounds get slower as the duals sharpen).
-CG_MAX_X_COLUMNS = 1200
-CG_ROUNDS = 20
+# 1470-1590 with the full MIP + two LNS threads. Hence a size limit between the two (Instance6/7, 18-20
+# staff on 3 shifts, ~1,500 columns, fall under it), and the first round's time x 30 must fit in what is
+# left: Instance5 converged in 17 rounds, and rounds get slower as the duals sharpen.
+CG_MAX_X_COLUMNS = 2000
+CG_ROUNDS = 30
+
+
+def _master_roster(cg: ColumnGeneration, shared: _Shared, time_limit: float) -> None:
+    """The master over its columns as a MIP, started from the shared best; its roster offered to all."""
+    sol = cg.roster(time_limit, shared.snapshot()[1])
+    if sol is not None:
+        shared.offer(sol, "cg")
 
 
 def _colgen_then_lns(model: RosterModel, dec, shared: _Shared, deadline: float, params: SearchParams, out: dict,
                      lns_out: dict) -> None:
-    """Column generation until it converges (or the time is up), a master MIP every few rounds, then the
-    full MIP for a slice, then the LNS on this thread too. Every roster the search shares becomes columns, so the master can recombine
-    the LNS's schedules with priced ones."""
+    """Column generation until it converges (or its share of the time is up), a master MIP every few
+    rounds, then the full MIP for a slice, then the LNS on this thread too. Every roster the search shares
+    becomes columns, so the master can recombine the LNS's schedules with priced ones."""
     cg = ColumnGeneration(model, dec, params.seed)
     try:
         for e, pricer in enumerate(cg.pricers):           # a first schedule per employee: its own cheapest
@@ -219,10 +227,7 @@ def _colgen_then_lns(model: RosterModel, dec, shared: _Shared, deadline: float, 
     while not shared.stop.is_set() and deadline - time.perf_counter() > 0.2:
         if time.perf_counter() > stop_pricing:
             # price-and-branch with what the master has: its MIP over every column so far, at length
-            sol = cg.roster(min(deadline - time.perf_counter(), params.final_master_time * params.time_limit),
-                            shared.snapshot()[1])
-            if sol is not None:
-                shared.offer(sol, "cg")
+            _master_roster(cg, shared, min(deadline - time.perf_counter(), params.final_master_time * params.time_limit))
             break
         best, values, version = shared.snapshot()
         if values is not None and version != seen:
@@ -235,19 +240,15 @@ def _colgen_then_lns(model: RosterModel, dec, shared: _Shared, deadline: float, 
         if rounds == 1 and (time.perf_counter() - t0) * CG_ROUNDS > deadline - time.perf_counter():
             out["cg"] = "too slow"
             if values is None:
-                sol = cg.roster(params.master_mip_time, None)
-                if sol is not None:
-                    shared.offer(sol, "cg")
+                _master_roster(cg, shared, params.master_mip_time)
             _mip_then_lns(model, shared, deadline, params, out, lns_out)
             return
         if bound is not None and not shared.stop.is_set():
             out["bound"] = max(out.get("bound", -math.inf), bound)
             shared.prove(bound)
         if added == 0 or rounds % params.master_mip_every == 0 or values is None:   # the LNS waits for a roster
-            left = deadline - time.perf_counter()
-            sol = cg.roster(min(params.master_mip_time * (3 if added == 0 else 1), left), shared.snapshot()[1])
-            if sol is not None:
-                shared.offer(sol, "cg")
+            _master_roster(cg, shared, min(params.master_mip_time * (3 if added == 0 else 1),
+                                           deadline - time.perf_counter()))
         if params.log:
             print(f"  cg round {rounds} master {cg.master_value:.1f} bound {bound} added {added} "
                   f"columns {len(cg.columns)} t {time.perf_counter() - shared.started:.1f}", flush=True)
