@@ -235,7 +235,12 @@ def _colgen_then_lns(model: RosterModel, dec, shared: _Shared, deadline: float, 
             seen = version
         cg.solve_master()
         t0 = time.perf_counter()
-        added, bound = cg.price(params.pricing_time_limit, deadline)
+        try:
+            added, bound = cg.price(params.pricing_time_limit, deadline)
+        except (ValueError, RuntimeError):       # a pricer failed: the thread goes on as without column generation
+            out["cg"] = "failed"
+            _mip_then_lns(model, shared, deadline, params, out, lns_out)
+            return
         rounds += 1
         if rounds == 1 and (time.perf_counter() - t0) * CG_ROUNDS > deadline - time.perf_counter():
             out["cg"] = "too slow"
