@@ -21,9 +21,9 @@ from services.common.sites import SiteDirectory
 from services.solver.roster.loader import load_problem
 from services.solver.roster.model import build
 from services.solver.roster.site import to_spec
-from services.solver.roster.planner import search_start
+from services.solver.roster.planner import search_params
 from services.solver.roster.repository import RosterRepository
-from services.solver.roster.search import SearchParams, solve
+from services.solver.roster.search import solve
 from services.solver.roster.service import next_monday
 
 SITES = ("横浜", "品川", "札幌", "大阪", "佐世保")
@@ -60,8 +60,7 @@ def main(argv: list[str] | None = None) -> int:
         spec = to_spec(problem)
         model = build(spec)
         built = time.perf_counter() - t0
-        r = solve(model, SearchParams(time_limit=args.time_limit, threads=args.threads,
-                                      start=search_start(problem, spec, model), column_generation=False))
+        r = solve(model, search_params(problem, spec, model, args.time_limit, args.threads))
         first = r.history[0][0] if r.history else float("nan")
         last = r.history[-1][0] if r.history else float("nan")
         proof = f"{r.seconds + built:.1f} s" if r.proven else "-"

@@ -22,7 +22,7 @@ from dataclasses import dataclass
 import highspy
 import numpy as np
 
-from services.solver.roster.model import RosterModel
+from services.solver.roster.model import EXACT_GAP, RosterModel
 from services.solver.roster.pricing_dp import DpPricer
 from services.solver.roster.submip import SubMip
 
@@ -41,19 +41,18 @@ class Decomposition:
 
 def decompose(model: RosterModel) -> Decomposition | None:
     """The employee blocks of the model, or None when some row other than cover ties two employees."""
-    lp = model.lp
     n_x = len(model.cells)
-    start = np.asarray(lp.a_matrix_.start_, dtype=np.int64)
-    index = np.asarray(lp.a_matrix_.index_, dtype=np.int64)
-    owner = np.full(lp.num_col_, -1, dtype=np.int64)
+    start, index = model.arrays.start, model.arrays.index
+    n_cols, n_rows = len(model.arrays.cost), len(start) - 1
+    owner = np.full(n_cols, -1, dtype=np.int64)
     owner[:n_x] = [e for e, _, _ in model.cells]
-    slack = np.zeros(lp.num_col_, bool)
+    slack = np.zeros(n_cols, bool)
     for _, _, u, o in model.cover_cols:
         slack[u] = slack[o] = True
-    row_owner = np.full(lp.num_row_, -1, dtype=np.int64)
+    row_owner = np.full(n_rows, -1, dtype=np.int64)
     link = []
     pending = []
-    for r in range(lp.num_row_):
+    for r in range(n_rows):
         cols = index[start[r]:start[r + 1]]
         if slack[cols].any():
             link.append(r)
@@ -89,27 +88,12 @@ def decompose(model: RosterModel) -> Decomposition | None:
     return Decomposition(own_cols, own_rows, link_rows, np.flatnonzero(slack))
 
 
-class _Arrays:
-    """The model's vectors as numpy arrays, read once: every HighsLp attribute read copies the whole vector."""
-
-    def __init__(self, lp: highspy.HighsLp) -> None:
-        self.start = np.asarray(lp.a_matrix_.start_, dtype=np.int64)
-        self.index = np.asarray(lp.a_matrix_.index_, dtype=np.int64)
-        self.value = np.asarray(lp.a_matrix_.value_, float)
-        self.cost = np.asarray(lp.col_cost_, float)
-        self.lo = np.asarray(lp.col_lower_, float)
-        self.hi = np.asarray(lp.col_upper_, float)
-        self.rlo = np.asarray(lp.row_lower_, float)
-        self.rhi = np.asarray(lp.row_upper_, float)
-        self.integer = np.array([v == _INT for v in lp.integrality_], bool)
-
-
 class _Pricer:
     """One employee's rows as a HiGHS MIP; re-costed with the master's duals on every call."""
 
-    def __init__(self, arrays: "_Arrays", cols: np.ndarray, rows: np.ndarray) -> None:
+    def __init__(self, model: RosterModel, cols: np.ndarray, rows: np.ndarray) -> None:
         self.cols = cols
-        a = arrays
+        a = model.arrays
         local = np.full(len(a.cost), -1, dtype=np.int64)
         local[cols] = np.arange(len(cols))
         starts, idx, val = [0], [], []
@@ -158,18 +142,17 @@ class ColumnGeneration:
 
     def __init__(self, model: RosterModel, dec: Decomposition, seed: int = 1) -> None:
         self.model, self.dec = model, dec
-        lp = model.lp
+        arrays = model.arrays
         self.E = len(dec.own_cols)
-        arrays = _Arrays(lp)
         self.cost = arrays.cost
         self.n_x = len(model.cells)
         # the DP where an employee's rules are all path resources (5-8x faster, pricing_dp.py), else the MIP
-        self.pricers = [DpPricer.build(model, e, c) or _Pricer(arrays, c, r)
+        self.pricers = [DpPricer.build(model, e, c) or _Pricer(model, c, r)
                         for e, (c, r) in enumerate(zip(dec.own_cols, dec.own_rows))]
         # master rows: E convexity rows, then the link rows in model order
         start, index, value = arrays.start, arrays.index, arrays.value
-        self.link_pos = np.full(lp.num_row_, -1, dtype=np.int64)
-        self.link_pos[dec.link_rows] = np.arange(len(dec.link_rows))
+        link_pos = np.full(len(start) - 1, -1, dtype=np.int64)
+        link_pos[dec.link_rows] = np.arange(len(dec.link_rows))
         # per employee: (own column position, master row, coefficient) of its x columns in the link rows, so
         # reduced costs and a column's rows are numpy gathers (the pricing loop shares the GIL with the LNS)
         slack_terms: dict[int, list[tuple[int, float]]] = {}
@@ -179,12 +162,12 @@ class ColumnGeneration:
                 c = int(index[k])
                 if c < self.n_x:
                     pos.append(c)
-                    rows_.append(self.E + int(self.link_pos[r]))
+                    rows_.append(self.E + int(link_pos[r]))
                     vals_.append(float(value[k]))
                 else:
-                    slack_terms.setdefault(c, []).append((self.E + int(self.link_pos[r]), float(value[k])))
+                    slack_terms.setdefault(c, []).append((self.E + int(link_pos[r]), float(value[k])))
         pos, rows_, vals_ = np.asarray(pos, dtype=np.int64), np.asarray(rows_, dtype=np.int64), np.asarray(vals_)
-        local = np.full(lp.num_col_, -1, dtype=np.int64)
+        local = np.full(len(arrays.cost), -1, dtype=np.int64)
         self.links = []
         for cols in dec.own_cols:
             local[:] = -1
@@ -205,7 +188,7 @@ class ColumnGeneration:
                                np.array([t[0] for t in terms], dtype=np.int32), np.array([t[1] for t in terms]))
             self.n_slack += 1
         self.columns: list[tuple[int, np.ndarray]] = []     # (employee, values of its own columns)
-        self.seen: set[tuple[int, bytes]] = set()
+        self.where: dict[tuple[int, bytes], int] = {}        # (employee, schedule bytes) -> position in columns
         self.duals: np.ndarray | None = None
         self.master_value = math.inf
         self.sub = SubMip(model)
@@ -217,9 +200,9 @@ class ColumnGeneration:
     def add(self, e: int, own: np.ndarray) -> bool:
         own = np.round(np.asarray(own, float), 6)
         key = (e, own.tobytes())
-        if key in self.seen:
+        if key in self.where:
             return False
-        self.seen.add(key)
+        self.where[key] = len(self.columns)
         cols = self.dec.own_cols[e]
         at, rows, coef = self.links[e]
         on = own[at] > 0.5
@@ -237,17 +220,16 @@ class ColumnGeneration:
         self.master.run()
         sol = self.master.getSolution()
         self.duals = np.asarray(sol.row_dual, float)
-        self.master_value = self.master.getInfo().objective_function_value + float(self.model.lp.offset_)
+        self.master_value = self.master.getInfo().objective_function_value + self.model.arrays.offset
         return self.master_value
 
-    def price(self, time_limit: float, deadline: float = math.inf, employees=None) -> tuple[int, float | None]:
-        """Price the given employees (all by default) against the master's duals until `deadline`:
-        (columns added, the Lagrangian bound when every employee was priced, else None)."""
+    def price(self, time_limit: float, deadline: float = math.inf) -> tuple[int, float | None]:
+        """Price every employee against the master's duals until `deadline`: (columns added, the
+        Lagrangian bound when every employee was priced with a finite bound, else None)."""
         y = self.duals
-        priced_all = employees is None
-        employees = range(self.E) if employees is None else employees
+        priced_all = True
         added, shortfall = 0, 0.0
-        for e in employees:
+        for e in range(self.E):
             left = deadline - time.perf_counter()
             if left < 0.05:
                 priced_all = False
@@ -262,7 +244,6 @@ class ColumnGeneration:
                 shortfall += min(0.0, bound - y[e])
             else:
                 priced_all = False
-
             for own in found:
                 if float(np.dot(rc, own)) - y[e] < -1e-6:
                     added += self.add(e, own)
@@ -276,21 +257,21 @@ class ColumnGeneration:
         lp.integrality_ = [_CONT] * self.n_slack + [_INT] * (n - self.n_slack)
         h = highspy.Highs()
         for k, v in (("output_flag", False), ("threads", 1), ("time_limit", max(0.05, time_limit)),
-                     ("mip_rel_gap", 0.0), ("mip_abs_gap", 1.0 - 1e-6)):
+                     ("mip_rel_gap", 0.0), ("mip_abs_gap", EXACT_GAP)):
             h.setOptionValue(k, v)
         h.passModel(lp)
-        if start is not None:
-            own = [np.round(np.asarray(start, float)[cols], 6).tobytes() for cols in self.dec.own_cols]
-            pick = [self.n_slack + i for i, (e, v) in enumerate(self.columns) if v.tobytes() == own[e]]
-            if len(pick) == self.E:
+        if start is not None:              # the start's schedules, when each is a column (add_roster made them so)
+            pick = [self.where.get((e, np.round(np.asarray(start, float)[cols], 6).tobytes()))
+                    for e, cols in enumerate(self.dec.own_cols)]
+            if None not in pick:
                 vals = np.zeros(n - self.n_slack)
-                vals[np.asarray(pick) - self.n_slack] = 1.0
+                vals[pick] = 1.0
                 h.setSolution(n - self.n_slack, np.arange(self.n_slack, n, dtype=np.int32), vals)
         h.run()
         if h.getInfo().primal_solution_status != 2:
             return None
         lam = np.asarray(h.getSolution().col_value, float)[self.n_slack:]
-        values = np.zeros(self.model.lp.num_col_)
+        values = np.zeros(len(self.cost))
         for i in np.flatnonzero(lam > 0.5):
             e, own = self.columns[i]
             values[self.dec.own_cols[e]] = own

@@ -57,19 +57,23 @@ def search_start(problem: RosterProblem, spec, model) -> dict[int, float] | None
     return {c: 0.0 for c in range(len(model.cells))}
 
 
+def search_params(problem: RosterProblem, spec, model, time_limit: float, threads: int, seed: int = 1) -> SearchParams:
+    """How a site roster is searched (PlanRoster and bench/roster_site_bench.py). The full MIP, not column
+    generation, on thread one: it proves every sample site's 4-week roster optimal in 0.6-1.4 s and
+    completes the start, so a plan exists however short the limit; the master's stronger bound is for
+    cover-tight benchmark instances."""
+    return SearchParams(time_limit=time_limit, threads=threads, seed=seed, start=search_start(problem, spec, model),
+                        column_generation=False)
+
+
 def plan(problem: RosterProblem, time_limit: float = 10.0, threads: int = 2, seed: int = 1) -> RosterResult:
     spec = to_spec(problem)
     model = build(spec)
-    start = search_start(problem, spec, model)
     dates = problem.dates()
     sidx = spec.shift_index()
     if any(code is not None and (e, d, sidx.get(code, -1)) not in model.x for (e, d), code in spec.fixed.items()):
         raise _why_infeasible(problem, spec, dates)      # a pin on a cell the rules close (leave, skills)
-    # The full MIP, not column generation, on thread one: it proves every sample site's 4-week roster
-    # optimal in 0.6-1.4 s (bench/roster_site_bench.py) and completes the everyone-off start, so a plan
-    # exists however short the limit; the master's stronger bound is for cover-tight benchmark instances.
-    result = solve(model, SearchParams(time_limit=time_limit, threads=threads, seed=seed, start=start,
-                                       column_generation=False))
+    result = solve(model, search_params(problem, spec, model, time_limit, threads, seed))
     if result.values is None:
         raise _why_infeasible(problem, spec, dates)
     assignment = model.assignment(result.values)

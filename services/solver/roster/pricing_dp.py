@@ -27,12 +27,13 @@ COLUMNS = 5
 
 
 class DpPricer:
+    """One employee's pricing problem as a DP; same interface as colgen's MIP pricer."""
+
     def __init__(self, model: RosterModel, e: int, own_cols: np.ndarray, weekend_cols: list[int]) -> None:
         spec = model.spec
         emp = spec.employees[e]
         self.D, S = spec.days, len(spec.shifts)
-        lo = np.asarray(model.lp.col_lower_, float)
-        hi = np.asarray(model.lp.col_upper_, float)
+        lo, hi = model.arrays.lo, model.arrays.hi
         pos = {int(c): i for i, c in enumerate(own_cols)}
         self.n_own = len(own_cols)
         # per day: [(shift, own position)] the employee may work; forced: a shift pinned on (lower bound 1)
@@ -94,6 +95,8 @@ class DpPricer:
         spec = model.spec
         if any(w.employee == e for w in spec.windows) or any(b.employee == e for b in spec.balances):
             return None
+        if any(list(days) != list(range(days[0], days[0] + len(days))) for days in spec.weekend_days):
+            return None                   # a weekend's days must follow each other (see _weekend_inc)
         n_x = len(model.cells)
         others = [int(c) for c in own_cols if c >= n_x]
         weekend_cols = [model.weekend_cols.get((e, i)) for i in range(len(spec.weekend_days))]
@@ -157,7 +160,7 @@ class DpPricer:
     # -- pricing ----------------------------------------------------------------------------------------
     def price(self, cost: np.ndarray, time_limit: float = 0.0, k: int = COLUMNS) -> tuple[float, list[np.ndarray]]:
         """(the cheapest schedule's cost under `cost` over the own columns, the cheapest schedules ending in
-        up to `k` different end states, best last); exact."""
+        up to `k` different end states, best last); exact, so `time_limit` (the MIP pricer's) is not needed."""
         shape = (self.R, self.n_max + 1, self.W, self.T)
         layers: list[np.ndarray] = []
         V = None

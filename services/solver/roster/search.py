@@ -26,11 +26,8 @@ import highspy
 import numpy as np
 
 from services.solver.roster.colgen import ColumnGeneration, decompose
-from services.solver.roster.model import RosterModel
+from services.solver.roster.model import EXACT_GAP, RosterModel
 from services.solver.roster.submip import SubMip
-
-# Integer weights: a roster within 1 of the bound is optimal (the full MIP's and a fine sub-MIP's gap).
-EXACT_GAP = 1.0 - 1e-6
 
 
 @dataclass
@@ -208,58 +205,11 @@ def _master_roster(cg: ColumnGeneration, shared: _Shared, time_limit: float) -> 
 
 def _colgen_then_lns(model: RosterModel, dec, shared: _Shared, deadline: float, params: SearchParams, out: dict,
                      lns_out: dict) -> None:
-    """Column generation until it converges (or its share of the time is up), a master MIP every few
-    rounds, then the full MIP for a slice, then the LNS on this thread too. Every roster the search shares
-    becomes columns, so the master can recombine the LNS's schedules with priced ones."""
-    cg = ColumnGeneration(model, dec, params.seed)
-    try:
-        for e, pricer in enumerate(cg.pricers):           # a first schedule per employee: its own cheapest
-            _, found = pricer.price(cg.cost[dec.own_cols[e]], params.pricing_time_limit)
-            if not found:
-                raise ValueError("no schedule")
-            cg.add(e, found[-1])
-    except ValueError:
-        out["cg"] = "skipped"
-        _mip_then_lns(model, shared, deadline, params, out, lns_out)    # the full MIP as without it
+    """Column generation until it converges (or its share of the time is up), then the full MIP for a
+    slice, then the LNS on this thread too; the full MIP and LNS as without it when it cannot run."""
+    if not _column_generation(model, dec, shared, deadline, params):
+        _mip_then_lns(model, shared, deadline, params, out, lns_out)
         return
-    seen, rounds = -1, 0
-    stop_pricing = shared.started + params.cg_share * params.time_limit
-    while not shared.stop.is_set() and deadline - time.perf_counter() > 0.2:
-        if time.perf_counter() > stop_pricing:
-            # price-and-branch with what the master has: its MIP over every column so far, at length
-            _master_roster(cg, shared, min(deadline - time.perf_counter(), params.final_master_time * params.time_limit))
-            break
-        best, values, version = shared.snapshot()
-        if values is not None and version != seen:
-            cg.add_roster(values)
-            seen = version
-        cg.solve_master()
-        t0 = time.perf_counter()
-        try:
-            added, bound = cg.price(params.pricing_time_limit, deadline)
-        except (ValueError, RuntimeError):       # a pricer failed: the thread goes on as without column generation
-            out["cg"] = "failed"
-            _mip_then_lns(model, shared, deadline, params, out, lns_out)
-            return
-        rounds += 1
-        if rounds == 1 and (time.perf_counter() - t0) * CG_ROUNDS > deadline - time.perf_counter():
-            out["cg"] = "too slow"
-            if values is None:
-                _master_roster(cg, shared, params.master_mip_time)
-            _mip_then_lns(model, shared, deadline, params, out, lns_out)
-            return
-        if bound is not None and not shared.stop.is_set():
-            out["bound"] = max(out.get("bound", -math.inf), bound)
-            shared.prove(bound)
-        if added == 0 or rounds % params.master_mip_every == 0 or values is None:   # the LNS waits for a roster
-            _master_roster(cg, shared, min(params.master_mip_time * (3 if added == 0 else 1),
-                                           deadline - time.perf_counter()))
-        if params.log:
-            print(f"  cg round {rounds} master {cg.master_value:.1f} bound {bound} added {added} "
-                  f"columns {len(cg.columns)} t {time.perf_counter() - shared.started:.1f}", flush=True)
-        if added == 0:
-            break
-    out["cg_rounds"] = rounds
     if not shared.stop.is_set() and time.perf_counter() < deadline - 0.5:
         # the full MIP for a slice: the master's bound need not be the optimum (Instance1: 557 against 607),
         # the tree proves small instances in seconds, and it prunes against the roster the master found
@@ -267,6 +217,52 @@ def _colgen_then_lns(model: RosterModel, dec, shared: _Shared, deadline: float, 
                   params.seed, out)
     if not shared.stop.is_set() and time.perf_counter() < deadline - 0.5:
         _lns(model, shared, deadline, SearchParams(**{**params.__dict__, "seed": params.seed + 101}), lns_out)
+
+
+def _column_generation(model: RosterModel, dec, shared: _Shared, deadline: float, params: SearchParams) -> bool:
+    """Price, bound and offer the master's rosters until convergence or cg_share of the time; False when
+    it cannot run here (a pricer fails, or the first round projects past the deadline). Every roster the
+    search shares becomes columns, so the master can recombine the LNS's schedules with priced ones."""
+    cg = ColumnGeneration(model, dec, params.seed)
+    try:
+        for e, pricer in enumerate(cg.pricers):           # a first schedule per employee: its own cheapest
+            _, found = pricer.price(cg.cost[dec.own_cols[e]], params.pricing_time_limit)
+            if not found:
+                return False
+            cg.add(e, found[-1])
+        seen, rounds = -1, 0
+        stop_pricing = shared.started + params.cg_share * params.time_limit
+        while not shared.stop.is_set() and deadline - time.perf_counter() > 0.2:
+            if time.perf_counter() > stop_pricing:
+                # price-and-branch with what the master has: its MIP over every column so far, at length
+                _master_roster(cg, shared, min(deadline - time.perf_counter(),
+                                               params.final_master_time * params.time_limit))
+                break
+            _, values, version = shared.snapshot()
+            if values is not None and version != seen:
+                cg.add_roster(values)
+                seen = version
+            cg.solve_master()
+            t0 = time.perf_counter()
+            added, bound = cg.price(params.pricing_time_limit, deadline)
+            rounds += 1
+            if rounds == 1 and (time.perf_counter() - t0) * CG_ROUNDS > deadline - time.perf_counter():
+                if values is None:
+                    _master_roster(cg, shared, params.master_mip_time)    # a roster for the LNS meanwhile
+                return False
+            if bound is not None and not shared.stop.is_set():
+                shared.prove(bound)
+            if added == 0 or rounds % params.master_mip_every == 0 or values is None:   # the LNS waits for a roster
+                _master_roster(cg, shared, min(params.master_mip_time * (3 if added == 0 else 1),
+                                               deadline - time.perf_counter()))
+            if params.log:
+                print(f"  cg round {rounds} master {cg.master_value:.1f} bound {bound} added {added} "
+                      f"columns {len(cg.columns)} t {time.perf_counter() - shared.started:.1f}", flush=True)
+            if added == 0:
+                break
+    except (ValueError, RuntimeError):      # no schedule for someone, or a pricer failed: the full MIP says
+        return False
+    return True
 
 
 def size_key(kind: str, coarse: bool) -> str:

@@ -65,12 +65,9 @@ class RosterService:
     async def plan(self, location: str, start: dt.date | None, days: int = 7, time_limit: float | None = None,
                    extra_off: list[tuple[int, dt.date]] = (), save: bool = True) -> RosterView:
         """Plan and save a draft. `extra_off` adds 希望休 (the 「佐藤さんが水曜休み希望だったら」 what-if)."""
-        check_time_limit(time_limit or 0.0)
-        start = start or next_monday(dt.date.today())
-        site, problem = await self._problem(location, start, days)
+        site, problem, limit = await self._load(location, start, days, time_limit)
         problem.requests += self._wishes(site, problem, extra_off)
-        result = await self._solve(problem, self.time_limit if not time_limit else time_limit)
-        return await self._view(site, problem, result, save)
+        return await self._view(site, problem, await self._solve(problem, limit), save)
 
     async def compare(self, location: str, start: dt.date | None, days: int = 7, time_limit: float | None = None,
                       extra_off: list[tuple[int, dt.date]] = ()) -> tuple[RosterView, RosterView]:
@@ -79,15 +76,19 @@ class RosterService:
         so the wish plan differs from the baseline only where the wish is worth it, not by an unrelated swap
         between plans of equal cost. Each plan gets half the time limit, so the call as a whole keeps to
         the limit the caller budgeted for one plan; the wish plan starts from the baseline and needs little."""
-        check_time_limit(time_limit or 0.0)
-        start = start or next_monday(dt.date.today())
-        site, problem = await self._problem(location, start, days)
+        site, problem, limit = await self._load(location, start, days, time_limit)
         wishes = self._wishes(site, problem, extra_off)     # checked before the first plan
-        half = (self.time_limit if not time_limit else time_limit) / 2
+        half = limit / 2
         base = await self._solve(problem, half)
         wish = dataclasses.replace(problem, requests=[*problem.requests, *wishes], baseline=base.cells)
         return (await self._view(site, problem, base, save=False),
                 await self._view(site, wish, await self._solve(wish, half), save=False))
+
+    async def _load(self, location: str, start: dt.date | None, days: int, time_limit: float | None):
+        """(site, problem, time limit) of a plan request: the limit checked, the start next Monday by default."""
+        check_time_limit(time_limit or 0.0)
+        site, problem = await self._problem(location, start or next_monday(dt.date.today()), days)
+        return site, problem, time_limit or self.time_limit
 
     @staticmethod
     def _wishes(site, problem: RosterProblem, extra_off) -> list[RosterRequest]:

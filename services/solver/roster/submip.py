@@ -15,21 +15,14 @@ from services.solver.roster.model import RosterModel
 
 class SubMip:
     def __init__(self, model: RosterModel) -> None:
-        lp = model.lp
-        self.n = lp.num_col_
+        a = model.arrays
+        self.n = len(a.cost)
         self.n_x = len(model.cells)
-        start = np.asarray(lp.a_matrix_.start_, dtype=np.int64)
-        self.col = np.asarray(lp.a_matrix_.index_, dtype=np.int64)
-        self.val = np.asarray(lp.a_matrix_.value_, float)
-        self.m = len(start) - 1
-        self.row = np.repeat(np.arange(self.m), np.diff(start))
-        self.cost = np.asarray(lp.col_cost_, float)
-        self.lo = np.asarray(lp.col_lower_, float)
-        self.hi = np.asarray(lp.col_upper_, float)
-        self.rlo = np.asarray(lp.row_lower_, float)
-        self.rhi = np.asarray(lp.row_upper_, float)
-        self.integer = np.array([v == highspy.HighsVarType.kInteger for v in lp.integrality_], bool)
-        self.offset = float(lp.offset_)
+        self.col, self.val = a.index, a.value
+        self.m = len(a.start) - 1
+        self.row = np.repeat(np.arange(self.m), np.diff(a.start))
+        self.cost, self.lo, self.hi, self.rlo, self.rhi = a.cost, a.lo, a.hi, a.rlo, a.rhi
+        self.integer, self.offset = a.integer, a.offset
 
     def solve(self, h: highspy.Highs, values: np.ndarray, free: np.ndarray) -> np.ndarray | None:
         """Re-optimise `free` x columns with every other x column at its value; the full column vector of

@@ -32,9 +32,8 @@ def model2():
 def _lp_bound(model) -> float:
     h = highspy.Highs()
     h.setOptionValue("output_flag", False)
-    lp = model.lp
-    lp.integrality_ = []
-    h.passModel(lp)
+    h.setOptionValue("solve_relaxation", True)      # the LP of the compact model, leaving model.lp as it is
+    h.passModel(model.lp)
     h.run()
     return h.getInfo().objective_function_value
 

@@ -8,7 +8,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from services.solver.roster.colgen import ColumnGeneration, _Arrays, _Pricer, decompose
+from services.solver.roster.colgen import ColumnGeneration, _Pricer, decompose
 from services.solver.roster.curtois_reader import read
 from services.solver.roster.model import build
 from services.solver.roster.pricing_dp import DpPricer
@@ -45,7 +45,7 @@ def test_dp_matches_the_pricing_mip(instance, employees):
     for e in employees:
         dp = DpPricer.build(model, e, dec.own_cols[e])
         assert dp is not None
-        mip = _Pricer(_Arrays(model.lp), dec.own_cols[e], dec.own_rows[e])
+        mip = _Pricer(model, dec.own_cols[e], dec.own_rows[e])
         for trial in range(3):
             cost = cg.cost[dec.own_cols[e]].copy()
             if trial:                                   # duals of cover rows: any sign, any size
