@@ -9,10 +9,11 @@ to the full MIP through HiGHS's user-solution callback (so its tree prunes again
 improvement becomes the LNS's next starting point. Only the full MIP proves a bound; the search never
 claims optimality. Each HiGHS model runs single-threaded, so the two threads fill the two cores.
 
-On models small enough for it to converge in the time (CG_MAX_X_COLUMNS), thread one runs column
-generation over employee schedules first (colgen.py): its bound is far stronger where cover is tight
-(Instance5: 1140 against the full MIP's 842) and its master, solved as a MIP, hands the LNS rosters the
-full MIP does not find; then the full MIP gets a slice to prove, then LNS.
+On models where it converges in the time (CG_ROUNDS), thread one runs column generation over employee
+schedules first (colgen.py): its bound is far stronger where cover is tight (Instance5: 1140 against the
+full MIP's 842; Instance11 and 12: the best known values, 3443 and 4040), and a dive in its master, or on
+small models its master solved as a MIP, hands the LNS rosters the full MIP does not find; then, on small
+models, the full MIP gets a slice to prove, then LNS.
 """
 from __future__ import annotations
 
@@ -56,6 +57,12 @@ class SearchParams:
     cg_share: float = 0.6            # pricing stops here if it has not converged; the master's MIP follows
     final_master_time: float = 0.25  # share of the time for that master MIP
     mip_after_cg: float = 0.2        # share of the time the full MIP gets once the column generation has converged
+    # after convergence, a dive in the master (ColumnGeneration.dive) for at most this share of the time,
+    # until the employees still fractional hold about dive_free_columns x columns; a sub-MIP completes them
+    dive: bool = True
+    dive_share: float = 0.15
+    dive_free_columns: float = 500.0
+    dive_completion_time: float = 5.0
     log: bool = False
     # A partial MIP start (x column -> value) HiGHS completes before branching, e.g. "everyone off" for a
     # site roster whose hard rules are all upper limits: a plan then exists however short the time limit.
@@ -185,22 +192,44 @@ def _mip_then_lns(model: RosterModel, shared: _Shared, deadline: float, params: 
         _lns(model, shared, deadline, SearchParams(**{**params.__dict__, "seed": params.seed + 101}), lns_out)
 
 
-# Column generation runs only where it was measured to pay (60 s, 2 threads, DP pricing): Instance5 (896
-# x columns) converges in 14 s and its master finds 1143, the best known; Instance4 (560) is proven at
-# 1716. On Instance8 (3,360) a round takes ~3 s, the master LP reaches 1331 after 14 rounds, but its MIP
-# over those columns gives only 2287 in 20 s, and the LNS, left one thread, ends at 2000+ against
-# 1470-1590 with the full MIP + two LNS threads. Hence a size limit between the two (Instance6/7, 18-20
-# staff on 3 shifts, ~1,500 columns, fall under it), and the first round's time x 30 must fit in what is
-# left: Instance5 converged in 17 rounds, and rounds get slower as the duals sharpen.
-CG_MAX_X_COLUMNS = 2000
+# Column generation runs wherever its first pricing round, times CG_ROUNDS, fits in the time left (60 s,
+# 2 threads, DP pricing: Instance5 converged in 17 rounds, Instance11 in 13, Instance12 in 30; rounds get
+# slower as the duals sharpen). Instance8 prices 7 of its 30 staff with the MIP (their state space is past
+# the DP's limit): ~3 s a round, so it keeps the full MIP + LNS, which measured better there (master LP 1331
+# after 14 rounds, its MIP 2287 in 20 s, against 1470-1590).
+# Up to SMALL_X_COLUMNS the master's MIP runs every few rounds and the full MIP gets a slice after
+# convergence: that proves Instance1-4, and the master's MIP found Instance5's 1143. Above it the two cost
+# more than they bring: on Instance11 three master MIPs took 9 s of the 15 s before convergence, and on
+# Instance12 the master's MIP over 8,400 converged columns gave 7080 against its LP's 4040.
+SMALL_X_COLUMNS = 2000
 CG_ROUNDS = 30
 
 
 def _master_roster(cg: ColumnGeneration, shared: _Shared, time_limit: float) -> None:
     """The master over its columns as a MIP, started from the shared best; its roster offered to all."""
-    sol = cg.roster(time_limit, shared.snapshot()[1])
+    sol = cg.roster(time_limit, shared.snapshot()[1], shared.stop)
     if sol is not None:
         shared.offer(sol, "cg")
+
+
+def _dive_roster(model: RosterModel, cg: ColumnGeneration, shared: _Shared, deadline: float,
+                 params: SearchParams) -> None:
+    """A roster from diving in the converged master, its last fractional employees completed exactly by
+    a sub-MIP of the compact model with everyone else fixed; offered to all."""
+    leave = max(2, round(params.dive_free_columns * cg.E / max(1, len(model.cells))))
+    values, free_emps = cg.dive(min(deadline, time.perf_counter() + params.dive_share * params.time_limit),
+                                params.pricing_time_limit, leave)
+    free = np.array([c for e in free_emps for c in model.by_employee[e]], dtype=np.int32)
+    if len(free) > 2 * params.dive_free_columns:      # stopped early: the LNS takes over from its roster
+        free = free[:0]
+    left = deadline - time.perf_counter()
+    if left > 0.2:
+        sol = cg.sub.solve(_highs(min(params.dive_completion_time, left), params.seed), values, free)
+        if sol is not None:
+            shared.offer(sol, f"cg:dive:{len(free_emps)}")
+        if params.log:
+            print(f"  dive: {len(free_emps)} left, {'none' if sol is None else round(model.objective(sol))} "
+                  f"t {time.perf_counter() - shared.started:.1f}", flush=True)
 
 
 def _colgen_then_lns(model: RosterModel, dec, shared: _Shared, deadline: float, params: SearchParams, out: dict,
@@ -210,7 +239,7 @@ def _colgen_then_lns(model: RosterModel, dec, shared: _Shared, deadline: float, 
     if not _column_generation(model, dec, shared, deadline, params):
         _mip_then_lns(model, shared, deadline, params, out, lns_out)
         return
-    if not shared.stop.is_set() and time.perf_counter() < deadline - 0.5:
+    if not shared.stop.is_set() and time.perf_counter() < deadline - 0.5 and len(model.cells) <= SMALL_X_COLUMNS:
         # the full MIP for a slice: the master's bound need not be the optimum (Instance1: 557 against 607),
         # the tree proves small instances in seconds, and it prunes against the roster the master found
         _full_mip(model, shared, min(deadline, time.perf_counter() + params.mip_after_cg * params.time_limit),
@@ -224,6 +253,11 @@ def _column_generation(model: RosterModel, dec, shared: _Shared, deadline: float
     it cannot run here (a pricer fails, or the first round projects past the deadline). Every roster the
     search shares becomes columns, so the master can recombine the LNS's schedules with priced ones."""
     cg = ColumnGeneration(model, dec, params.seed)
+    # pricing MIPs run into their time limit as the duals sharpen (Instance8: a round of 7 MIPs and 23
+    # DPs took 1.3 s first, 2.8 s by the 14th): count each at its limit
+    mip_round = cg.mip_pricers * params.pricing_time_limit
+    if mip_round * CG_ROUNDS > deadline - time.perf_counter():
+        return False
     try:
         for e, pricer in enumerate(cg.pricers):           # a first schedule per employee: its own cheapest
             _, found = pricer.price(cg.cost[dec.own_cols[e]], params.pricing_time_limit)
@@ -231,12 +265,17 @@ def _column_generation(model: RosterModel, dec, shared: _Shared, deadline: float
                 return False
             cg.add(e, found[-1])
         seen, rounds = -1, 0
+        small = len(model.cells) <= SMALL_X_COLUMNS
         stop_pricing = shared.started + params.cg_share * params.time_limit
         while not shared.stop.is_set() and deadline - time.perf_counter() > 0.2:
             if time.perf_counter() > stop_pricing:
-                # price-and-branch with what the master has: its MIP over every column so far, at length
-                _master_roster(cg, shared, min(deadline - time.perf_counter(),
-                                               params.final_master_time * params.time_limit))
+                # rosters from what the master has: on small models its MIP over every column so far, at
+                # length (price-and-branch); on larger ones a dive
+                if small:
+                    _master_roster(cg, shared, min(deadline - time.perf_counter(),
+                                                   params.final_master_time * params.time_limit))
+                elif params.dive:
+                    _dive_roster(model, cg, shared, deadline, params)
                 break
             _, values, version = shared.snapshot()
             if values is not None and version != seen:
@@ -246,20 +285,23 @@ def _column_generation(model: RosterModel, dec, shared: _Shared, deadline: float
             t0 = time.perf_counter()
             added, bound = cg.price(params.pricing_time_limit, deadline)
             rounds += 1
-            if rounds == 1 and (time.perf_counter() - t0) * CG_ROUNDS > deadline - time.perf_counter():
+            if rounds == 1 and max(time.perf_counter() - t0, mip_round) * CG_ROUNDS > deadline - time.perf_counter():
                 if values is None:
                     _master_roster(cg, shared, params.master_mip_time)    # a roster for the LNS meanwhile
                 return False
             if bound is not None and not shared.stop.is_set():
                 shared.prove(bound)
-            if added == 0 or rounds % params.master_mip_every == 0 or values is None:   # the LNS waits for a roster
-                _master_roster(cg, shared, min(params.master_mip_time * (3 if added == 0 else 1),
-                                               deadline - time.perf_counter()))
             if params.log:
                 print(f"  cg round {rounds} master {cg.master_value:.1f} bound {bound} added {added} "
                       f"columns {len(cg.columns)} t {time.perf_counter() - shared.started:.1f}", flush=True)
-            if added == 0:
+            if added == 0:                  # converged: a dive, then on small models the master's MIP too
+                if params.dive and not shared.stop.is_set():
+                    _dive_roster(model, cg, shared, deadline, params)
+                if small and not shared.stop.is_set():
+                    _master_roster(cg, shared, min(3 * params.master_mip_time, deadline - time.perf_counter()))
                 break
+            if small and rounds % params.master_mip_every == 0 or values is None:   # the LNS waits for a roster
+                _master_roster(cg, shared, min(params.master_mip_time, deadline - time.perf_counter()))
     except (ValueError, RuntimeError):      # no schedule for someone, or a pricer failed: the full MIP says
         return False
     return True
@@ -496,8 +538,7 @@ def solve(model: RosterModel, params: SearchParams | None = None) -> SearchResul
     shared = _Shared(model, started, params.log)
     mip_out: dict = {}
     lns_outs = [{} for _ in range(max(1, params.threads))]
-    dec = decompose(model) if params.column_generation and params.threads > 1 \
-        and len(model.cells) <= CG_MAX_X_COLUMNS else None
+    dec = decompose(model) if params.column_generation and params.threads > 1 else None
     if dec is not None:
         threads = [threading.Thread(target=_colgen_then_lns,
                                     args=(model, dec, shared, deadline, params, mip_out, lns_outs[0]))]

@@ -70,20 +70,26 @@ def test_a_row_across_two_employees_is_not_decomposed(model2):
     assert decompose(dataclasses.replace(model2, lp=lp)) is None
 
 
-def test_converged_master_bounds_the_optimum_and_beats_the_compact_lp(model2):
-    dec = decompose(model2)
-    cg = ColumnGeneration(model2, dec)
+def _converge(model, roster: np.ndarray | None = None) -> tuple[ColumnGeneration, list[float | None]]:
+    dec = decompose(model)
+    cg = ColumnGeneration(model, dec)
     for e, pricer in enumerate(cg.pricers):
         _, found = pricer.price(cg.cost[dec.own_cols[e]], 5.0)
         cg.add(e, found[-1])
+    if roster is not None:
+        cg.add_roster(roster)                     # as the search does with the LNS's rosters
     bounds = []
     for _ in range(200):
         cg.solve_master()
         added, bound = cg.price(5.0)
         bounds.append(bound)
         if added == 0:
-            break
-    assert added == 0, "column generation did not converge"
+            return cg, bounds
+    raise AssertionError("column generation did not converge")
+
+
+def test_converged_master_bounds_the_optimum_and_beats_the_compact_lp(model2):
+    cg, bounds = _converge(model2)
     assert max(bounds) <= OPTIMUM_2 + 1e-6                       # a valid lower bound throughout
     assert abs(bounds[-1] - cg.master_value) < 1e-4              # converged: no column prices out
     assert cg.master_value >= _lp_bound(model2) - 1e-6           # the schedules' hull is inside the LP's
@@ -101,3 +107,35 @@ def test_search_with_column_generation_proves_instance1():
     assert result.proven and round(result.objective) == 607
     assert any(src == "cg" for _, _, src in result.history)       # the master gave a roster on the way
     assert math.isfinite(result.bound) and result.bound == 607
+
+
+def test_dive_fixes_priced_schedules_leaves_few_and_restores_the_master(model2):
+    other = solve(model2, SearchParams(time_limit=10, threads=1, column_generation=False)).values
+    cg, _ = _converge(model2, other)              # an optimal roster found elsewhere: kept out of the dive
+    converged = cg.master_value
+    hidden = np.flatnonzero(~np.asarray(cg.priced)) + cg.n_slack
+    assert len(hidden) > 0
+    seen = []
+    solve_master = cg.solve_master
+
+    def watched() -> float:
+        value = solve_master()
+        seen.append(cg.lambdas()[hidden - cg.n_slack].max())
+        return value
+    cg.solve_master = watched
+    values, fractional = cg.dive(math.inf, 5.0, leave=2, climb=math.inf)
+    del cg.solve_master
+    assert max(seen[:-1]) == 0.0                  # no roster column was used while diving
+    assert len(fractional) <= 2
+    for e, cols in enumerate(cg.dec.own_cols):    # everyone holds one of their own master columns
+        assert (e, np.round(values[cols], 6).tobytes()) in cg.where
+    lp = cg.master.getLp()                        # the master is as it was: no bound left behind
+    assert np.all(np.asarray(lp.col_lower_)[cg.n_slack:] == 0.0)
+    assert np.all(np.isinf(np.asarray(lp.col_upper_)[cg.n_slack:]))
+    assert abs(cg.solve_master() - converged) < 1e-6
+    free = np.array([c for e in fractional for c in model2.by_employee[e]], dtype=np.int32)
+    h = highspy.Highs()
+    h.setOptionValue("output_flag", False)
+    roster = cg.sub.solve(h, values, free)
+    errors, objective = check((EVAL / "Instance2.txt").read_text(), format_solution(model2.assignment(roster)))
+    assert errors == [] and objective == round(model2.objective(roster)) >= OPTIMUM_2
