@@ -137,6 +137,12 @@ class _Pricer:
         return bound, self.found
 
 
+def make_pricer(model: RosterModel, dec: Decomposition, e: int) -> "DpPricer | _Pricer":
+    """Employee e's cheapest schedule under given costs: the DP where its rules are all path resources
+    (5-8x faster, pricing_dp.py), else its own rows as a MIP. Each holds state: one per thread."""
+    return DpPricer.build(model, e, dec.own_cols[e]) or _Pricer(model, dec.own_cols[e], dec.own_rows[e])
+
+
 class ColumnGeneration:
     """The restricted master (one convexity row per employee, the cover rows) and its pricers."""
 
@@ -146,9 +152,7 @@ class ColumnGeneration:
         self.E = len(dec.own_cols)
         self.cost = arrays.cost
         self.n_x = len(model.cells)
-        # the DP where an employee's rules are all path resources (5-8x faster, pricing_dp.py), else the MIP
-        self.pricers = [DpPricer.build(model, e, c) or _Pricer(model, c, r)
-                        for e, (c, r) in enumerate(zip(dec.own_cols, dec.own_rows))]
+        self.pricers = [make_pricer(model, dec, e) for e in range(self.E)]
         self.mip_pricers = sum(not isinstance(p, DpPricer) for p in self.pricers)
         # master rows: E convexity rows, then the link rows in model order
         start, index, value = arrays.start, arrays.index, arrays.value
