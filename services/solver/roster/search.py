@@ -226,16 +226,44 @@ def _dive_roster(model: RosterModel, cg: ColumnGeneration, shared: _Shared, dead
     values, free_emps = cg.dive(min(deadline, time.perf_counter() + params.dive_share * params.time_limit),
                                 params.pricing_time_limit, leave)
     free = np.array([c for e in free_emps for c in model.by_employee[e]], dtype=np.int32)
-    if len(free) > 2 * params.dive_free_columns:      # stopped early: the LNS takes over from its roster
-        free = free[:0]
     left = deadline - time.perf_counter()
-    if left > 0.2:
+    if left < 0.2:
+        return
+    sol = None
+    # stopped early with too many people open for one sub-MIP: nothing (on Instance12, best responses
+    # from such a roster gave 5873 where the LNS stood at 4495)
+    if len(free) <= 3 * params.dive_free_columns:
         sol = cg.sub.solve(_highs(min(params.dive_completion_time, left), params.seed), values, free)
         if sol is not None:
             shared.offer(sol, f"cg:dive:{len(free_emps)}")
-        if params.log:
-            print(f"  dive: {len(free_emps)} left, {'none' if sol is None else round(model.objective(sol))} "
-                  f"t {time.perf_counter() - shared.started:.1f}", flush=True)
+    if params.log:
+        print(f"  dive: {len(free_emps)} left, {'none' if sol is None else round(model.objective(sol))} "
+              f"t {time.perf_counter() - shared.started:.1f}", flush=True)
+
+
+def _descend(model: RosterModel, dec, shared: _Shared, values: np.ndarray | None, stop_at: float,
+             params: SearchParams, source: str, follow: bool = False) -> np.ndarray | None:
+    """Best-response sweeps (descent.py) from `values` (None: everyone's cheapest schedule), with `follow`
+    from the shared best once that is better, until no one can improve alone or `stop_at`; each sweep's
+    roster offered. None where cover is not a row of ones per person (Descent.exact) or someone has no
+    schedule."""
+    try:
+        descent = Descent(model, dec, params.seed)
+        if not descent.exact:
+            return None
+        values = descent.start(params.pricing_time_limit) if values is None else descent.complete(values)
+        shared.offer(values, source)
+        while not shared.stop.is_set() and time.perf_counter() < stop_at:
+            best, shared_values, _ = shared.snapshot()
+            if follow and best < model.objective(values) - 1e-6:
+                values = shared_values
+            values, changed = descent.sweep(values, params.pricing_time_limit, stop_at)
+            shared.offer(values, source)
+            if not changed:
+                break
+        return values
+    except (ValueError, RuntimeError):      # no schedule for someone: the full MIP and the LNS say
+        return None
 
 
 def _colgen_then_lns(model: RosterModel, dec, shared: _Shared, deadline: float, params: SearchParams, out: dict,
@@ -288,10 +316,14 @@ def _column_generation(model: RosterModel, dec, shared: _Shared, deadline: float
                 cg.add_roster(values)
                 seen = version
             cg.solve_master()
-            t0 = time.perf_counter()
+            t0 = time.thread_time()
             added, bound = cg.price(params.pricing_time_limit, deadline)
             rounds += 1
-            if rounds == 1 and max(time.perf_counter() - t0, mip_round) * CG_ROUNDS > deadline - time.perf_counter():
+            # this thread's CPU time, not the clock's: the clock also counts waiting for the GIL while
+            # thread two descends, which varies run to run (Instance12: 2 s for round one on the clock in
+            # one run, 0.75-0.93 s of CPU; it converged after 28 rounds, 29-35 s into the search)
+            if rounds == 1 and max(time.thread_time() - t0, mip_round) * CG_ROUNDS \
+                    > deadline - time.perf_counter():
                 if values is None:
                     _master_roster(cg, shared, params.master_mip_time)    # a roster for the LNS meanwhile
                 return False
@@ -318,22 +350,8 @@ def _descent_then_lns(model: RosterModel, dec, shared: _Shared, deadline: float,
     """Best-response sweeps from everyone's cheapest schedule (or the shared best, when better) until no
     one can improve alone or descent_share of the time is up; then the LNS. Where cover is not a row of
     ones per person (Descent.exact), straight to the LNS."""
-    stop_at = min(deadline, shared.started + params.descent_share * params.time_limit)
-    try:
-        descent = Descent(model, dec, params.seed)
-        if descent.exact:
-            values = descent.start(params.pricing_time_limit)
-            shared.offer(values, "descent")
-            while not shared.stop.is_set() and time.perf_counter() < stop_at:
-                best, shared_values, _ = shared.snapshot()
-                if best < model.objective(values) - 1e-6:
-                    values = shared_values
-                values, changed = descent.sweep(values, params.pricing_time_limit, stop_at)
-                shared.offer(values, "descent")
-                if not changed:
-                    break
-    except (ValueError, RuntimeError):      # no schedule for someone: the full MIP and the LNS say
-        pass
+    _descend(model, dec, shared, None, min(deadline, shared.started + params.descent_share * params.time_limit),
+             params, "descent", follow=True)
     _lns(model, shared, deadline, params, out)
 
 
