@@ -241,29 +241,29 @@ def _dive_roster(model: RosterModel, cg: ColumnGeneration, shared: _Shared, dead
               f"t {time.perf_counter() - shared.started:.1f}", flush=True)
 
 
-def _descend(model: RosterModel, dec, shared: _Shared, values: np.ndarray | None, stop_at: float,
-             params: SearchParams, source: str, follow: bool = False) -> np.ndarray | None:
-    """Best-response sweeps (descent.py) from `values` (None: everyone's cheapest schedule), with `follow`
-    from the shared best once that is better, until no one can improve alone or `stop_at`; each sweep's
-    roster offered. None where cover is not a row of ones per person (Descent.exact) or someone has no
-    schedule."""
+def _descend(model: RosterModel, dec, shared: _Shared, stop_at: float, params: SearchParams) -> None:
+    """Best-response sweeps (descent.py) from everyone's cheapest schedule, or from the shared best once
+    that is better, until no one can improve alone or `stop_at`; each sweep's roster offered. Nothing
+    where cover is not a row of ones per person (Descent.exact) or someone has no schedule.
+
+    Tried, not kept: a sweep inside the LNS after 15 moves without a gain (Instance8 and 12, 60 s: not
+    one gain from it, and on 12 the column generation no longer converged for the GIL it took)."""
     try:
         descent = Descent(model, dec, params.seed)
         if not descent.exact:
-            return None
-        values = descent.start(params.pricing_time_limit) if values is None else descent.complete(values)
-        shared.offer(values, source)
+            return
+        values = descent.start(params.pricing_time_limit)
+        shared.offer(values, "descent")
         while not shared.stop.is_set() and time.perf_counter() < stop_at:
             best, shared_values, _ = shared.snapshot()
-            if follow and best < model.objective(values) - 1e-6:
+            if best < model.objective(values) - 1e-6:
                 values = shared_values
             values, changed = descent.sweep(values, params.pricing_time_limit, stop_at)
-            shared.offer(values, source)
+            shared.offer(values, "descent")
             if not changed:
                 break
-        return values
     except (ValueError, RuntimeError):      # no schedule for someone: the full MIP and the LNS say
-        return None
+        pass
 
 
 def _colgen_then_lns(model: RosterModel, dec, shared: _Shared, deadline: float, params: SearchParams, out: dict,
@@ -350,8 +350,7 @@ def _descent_then_lns(model: RosterModel, dec, shared: _Shared, deadline: float,
     """Best-response sweeps from everyone's cheapest schedule (or the shared best, when better) until no
     one can improve alone or descent_share of the time is up; then the LNS. Where cover is not a row of
     ones per person (Descent.exact), straight to the LNS."""
-    _descend(model, dec, shared, None, min(deadline, shared.started + params.descent_share * params.time_limit),
-             params, "descent", follow=True)
+    _descend(model, dec, shared, min(deadline, shared.started + params.descent_share * params.time_limit), params)
     _lns(model, shared, deadline, params, out)
 
 
