@@ -13,7 +13,8 @@ On models where it converges in the time (CG_ROUNDS), thread one runs column gen
 schedules first (colgen.py): its bound is far stronger where cover is tight (Instance5: 1140 against the
 full MIP's 842; Instance11 and 12: the best known values, 3443 and 4040), and a dive in its master, or on
 small models its master solved as a MIP, hands the LNS rosters the full MIP does not find; then, on small
-models, the full MIP gets a slice to prove, then LNS.
+models, the full MIP gets a slice to prove, then LNS. On large decomposable models thread two starts with
+a best-response descent (descent.py) instead of waiting on the first thread's roster.
 """
 from __future__ import annotations
 
