@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import dataclasses
 import math
-from pathlib import Path
 
 import highspy
 import numpy as np
@@ -16,11 +15,9 @@ from services.solver.roster.curtois_reader import read
 from services.solver.roster.model import build
 from services.solver.roster.search import SearchParams, solve
 from tests.solver.roster.curtois_checker import check
+from tests.solver.roster.curtois_instances import EVAL, needs_instances
 
-EVAL = Path(__file__).resolve().parents[4] / "shared" / "eval" / "curtois"
-if not EVAL.exists():
-    EVAL = Path("/work/shared/eval/curtois")
-pytestmark = pytest.mark.skipif(not EVAL.exists(), reason="Curtois instances not present")
+pytestmark = needs_instances
 OPTIMUM_2 = 828      # Instance2, proven optimal (README of the instances)
 
 

@@ -10,10 +10,8 @@ import pytest
 
 from bench.curtois import main
 from tests.solver.roster.curtois_checker import check
+from tests.solver.roster.curtois_instances import EVAL, needs_instances
 
-EVAL = Path(__file__).resolve().parents[4] / "shared" / "eval" / "curtois"
-if not EVAL.exists():
-    EVAL = Path("/work/shared/eval/curtois")
 OPTIMUM = {1: 607, 2: 828, 3: 1001}
 
 
@@ -30,7 +28,7 @@ def _run(i: int, seconds: float, tmp_path: Path) -> tuple[str, str, dict[str, st
     return inst.read_text(), out.read_text(), printed
 
 
-pytestmark = pytest.mark.skipif(not EVAL.exists(), reason="Curtois instances not present")
+pytestmark = needs_instances
 
 
 @pytest.fixture(scope="module")

@@ -2,7 +2,6 @@
 worse, and what it returns passes the independent checker."""
 from __future__ import annotations
 
-from pathlib import Path
 
 import numpy as np
 import pytest
@@ -14,11 +13,9 @@ from services.solver.roster.descent import Descent
 from services.solver.roster.model import build
 from services.solver.roster.search import SMALL_X_COLUMNS, SearchParams, solve
 from tests.solver.roster.curtois_checker import check
+from tests.solver.roster.curtois_instances import EVAL, needs_instances
 
-EVAL = Path(__file__).resolve().parents[4] / "shared" / "eval" / "curtois"
-if not EVAL.exists():
-    EVAL = Path("/work/shared/eval/curtois")
-pytestmark = pytest.mark.skipif(not EVAL.exists(), reason="Curtois instances not present")
+pytestmark = needs_instances
 
 
 @pytest.fixture(scope="module")

@@ -3,7 +3,6 @@ duals, and every schedule it returns satisfies each of the employee's rows and c
 from __future__ import annotations
 
 import dataclasses
-from pathlib import Path
 
 import numpy as np
 import pytest
@@ -13,11 +12,9 @@ from services.solver.roster.curtois_reader import read
 from services.solver.roster.model import build
 from services.solver.roster.pricing_dp import DpPricer
 from services.solver.roster.spec import Window
+from tests.solver.roster.curtois_instances import EVAL, needs_instances
 
-EVAL = Path(__file__).resolve().parents[4] / "shared" / "eval" / "curtois"
-if not EVAL.exists():
-    EVAL = Path("/work/shared/eval/curtois")
-pytestmark = pytest.mark.skipif(not EVAL.exists(), reason="Curtois instances not present")
+pytestmark = needs_instances
 
 
 def _rows_hold(model, cols, rows, own) -> bool:

@@ -3,7 +3,6 @@ neighbourhoods free the cells where the incumbent pays."""
 from __future__ import annotations
 
 import random
-from pathlib import Path
 
 import numpy as np
 import pytest
@@ -12,11 +11,9 @@ from services.solver.roster.curtois_reader import read
 from services.solver.roster.model import build
 from services.solver.roster.search import _Neighbourhoods, _highs, SearchParams, solve
 from services.solver.roster.submip import SubMip
+from tests.solver.roster.curtois_instances import EVAL, needs_instances
 
-EVAL = Path(__file__).resolve().parents[4] / "shared" / "eval" / "curtois"
-if not EVAL.exists():
-    EVAL = Path("/work/shared/eval/curtois")
-pytestmark = pytest.mark.skipif(not EVAL.exists(), reason="Curtois instances not present")
+pytestmark = needs_instances
 
 
 @pytest.fixture(scope="module")
