@@ -66,9 +66,10 @@ class SearchParams:
     dive_free_columns: float = 500.0
     dive_completion_time: float = 5.0
     # where the model decomposes and is not small, thread two first descends by best responses
-    # (descent.py) for at most this share of the time, then runs the LNS. Measured, 60 s: Instance8 1348
-    # against 1645-1778 without, Instance12 5331 at 21 s against 6858; on small models it only takes the
-    # core from the column generation (Instance4 proven in 12 s against 5)
+    # (descent.py) for at most this share of the time, then runs the LNS. Measured, 60 s, seeds 1-3:
+    # Instance8 1473-1658 (median 1485) against 1653-1778, Instance12 at 5331 after 21 s against 6858; on
+    # small models it only takes the core from the column generation (one run: Instance4 proven in 12 s
+    # against 5)
     descent_share: float = 0.15
     log: bool = False
     # A partial MIP start (x column -> value) HiGHS completes before branching, e.g. "everyone off" for a
