@@ -200,9 +200,6 @@ class ColumnGeneration:
         self.duals: np.ndarray | None = None
         self.master_value = math.inf
         self.sub = SubMip(model)
-        self.complete = highspy.Highs()
-        self.complete.setOptionValue("output_flag", False)
-        self.complete.setOptionValue("threads", 1)
 
     # -- columns ---------------------------------------------------------------------------------
     def add(self, e: int, own: np.ndarray, priced: bool = True) -> bool:
@@ -274,7 +271,7 @@ class ColumnGeneration:
         return np.asarray(self.master.getSolution().col_value, float)[self.n_slack:]
 
     def dive(self, deadline: float, pricing_time: float, leave: int, fix_at: float = 0.9,
-             per_step: int = 2, rounds: int = 1, climb: float = 0.005) -> tuple[np.ndarray, list[int]]:
+             per_step: int = 2, climb: float = 0.005) -> tuple[np.ndarray, list[int]]:
         """Fix whole schedules in the master LP, highest value first, re-pricing the others after each
         step, until at most `leave` employees are still fractional; (a roster from the largest value
         per employee, those employees) for a sub-MIP to complete. The master is restored afterwards.
@@ -321,11 +318,7 @@ class ColumnGeneration:
                 for e in picks:
                     fixed[e] = int(at[e])
                     self.master.changeColBounds(self.n_slack + fixed[e], 1.0, 1.0)
-                for r in range(rounds):
-                    if r:
-                        self.solve_master()
-                    if not self.price(pricing_time, deadline, skip=set(fixed))[0]:
-                        break
+                self.price(pricing_time, deadline, skip=set(fixed))
             values = np.zeros(len(self.cost))
             for e in range(self.E):
                 i = fixed.get(e, int(at[e]))
@@ -337,7 +330,7 @@ class ColumnGeneration:
             self.solve_master()               # duals and value of the unfixed master again
 
     def _bounds(self, cols: np.ndarray, upper: float) -> None:
-        """Master columns `cols` back to [0, upper]."""
+        """Master columns `cols` to bounds [0, upper] (0 hides them, inf frees them again)."""
         if len(cols):
             self.master.changeColsBounds(len(cols), cols.astype(np.int32), np.zeros(len(cols)),
                                          np.full(len(cols), upper))
@@ -370,5 +363,4 @@ class ColumnGeneration:
         for i in np.flatnonzero(lam > 0.5):
             e, own = self.columns[i]
             values[self.dec.own_cols[e]] = own
-        # cover slacks follow from the chosen schedules: re-solve them with every x fixed
-        return self.sub.solve(self.complete, values, np.array([], dtype=np.int32))
+        return self.sub.complete(values)          # cover slacks follow from the chosen schedules

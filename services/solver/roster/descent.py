@@ -13,7 +13,6 @@ from __future__ import annotations
 import random
 import time
 
-import highspy
 import numpy as np
 
 from services.solver.roster.colgen import Decomposition, make_pricer
@@ -59,9 +58,6 @@ class Descent:
                    for t in x_at]
         self.pricers = [make_pricer(model, dec, e) for e in range(self.E)] if self.exact else []
         self.sub = SubMip(model)
-        self.fill = highspy.Highs()
-        self.fill.setOptionValue("output_flag", False)
-        self.fill.setOptionValue("threads", 1)
 
     def start(self, time_limit: float) -> np.ndarray:
         """Everyone's own cheapest schedule, cover ignored: a roster to descend from."""
@@ -74,8 +70,9 @@ class Descent:
         return self.complete(values)
 
     def complete(self, values: np.ndarray) -> np.ndarray:
-        """`values` with the cover slacks that its schedules imply (an LP over the slacks alone)."""
-        return self.sub.solve(self.fill, values, np.array([], dtype=np.int32))
+        """`values` with the cover slacks that its schedules imply (every schedule is feasible alone, and
+        cover is soft, so the slacks always exist)."""
+        return self.sub.complete(values)
 
     def counts(self, values: np.ndarray) -> np.ndarray:
         """How many people each cover row counts in `values`."""

@@ -6,8 +6,9 @@ incumbent slowly (the straightforward MIP ends 146-182 % above the best known on
 fixed is a small MIP HiGHS solves to optimality in well under a second, and chaining such moves walks
 the incumbent down fast. The two threads share the incumbent both ways: an LNS improvement is handed
 to the full MIP through HiGHS's user-solution callback (so its tree prunes against it), and a full-MIP
-improvement becomes the LNS's next starting point. Only the full MIP proves a bound; the search never
-claims optimality. Each HiGHS model runs single-threaded, so the two threads fill the two cores.
+improvement becomes the LNS's next starting point. Bounds come from the full MIP or the column
+generation's Lagrangian bound, and a roster is called optimal only when it meets one. Each HiGHS model
+runs single-threaded, so the two threads fill the two cores.
 
 On models where it converges in the time (CG_ROUNDS), thread one runs column generation over employee
 schedules first (colgen.py): its bound is far stronger where cover is tight (Instance5: 1140 against the
@@ -56,7 +57,8 @@ class SearchParams:
     pricing_time_limit: float = 0.5  # per employee's pricing MIP (its dual bound keeps the bound valid)
     master_mip_every: int = 4        # price-and-branch: the master as a MIP every this many rounds
     master_mip_time: float = 3.0
-    cg_share: float = 0.6            # pricing stops here if it has not converged; the master's MIP follows
+    cg_share: float = 0.6            # pricing stops here if it has not converged; the master's MIP (small
+                                     # models) or a dive follows
     final_master_time: float = 0.25  # share of the time for that master MIP
     mip_after_cg: float = 0.2        # share of the time the full MIP gets once the column generation has converged
     # after convergence, a dive in the master (ColumnGeneration.dive) for at most this share of the time,
@@ -210,6 +212,10 @@ def _mip_then_lns(model: RosterModel, shared: _Shared, deadline: float, params: 
 # more than they bring: on Instance11 three master MIPs took 9 s of the 15 s before convergence, and on
 # Instance12 the master's MIP over 8,400 converged columns gave 7080 against its LP's 4040.
 SMALL_X_COLUMNS = 2000
+
+
+def _small(model: RosterModel) -> bool:
+    return len(model.cells) <= SMALL_X_COLUMNS
 CG_ROUNDS = 30
 
 
@@ -243,31 +249,6 @@ def _dive_roster(model: RosterModel, cg: ColumnGeneration, shared: _Shared, dead
               f"t {time.perf_counter() - shared.started:.1f}", flush=True)
 
 
-def _descend(model: RosterModel, dec, shared: _Shared, stop_at: float, params: SearchParams) -> None:
-    """Best-response sweeps (descent.py) from everyone's cheapest schedule, or from the shared best once
-    that is better, until no one can improve alone or `stop_at`; each sweep's roster offered. Nothing
-    where cover is not a row of ones per person (Descent.exact) or someone has no schedule.
-
-    Tried, not kept: a sweep inside the LNS after 15 moves without a gain (Instance8 and 12, 60 s: not
-    one gain from it, and on 12 the column generation no longer converged for the GIL it took)."""
-    try:
-        descent = Descent(model, dec, params.seed)
-        if not descent.exact:
-            return
-        values = descent.start(params.pricing_time_limit)
-        shared.offer(values, "descent")
-        while not shared.stop.is_set() and time.perf_counter() < stop_at:
-            best, shared_values, _ = shared.snapshot()
-            if best < model.objective(values) - 1e-6:
-                values = shared_values
-            values, changed = descent.sweep(values, params.pricing_time_limit, stop_at)
-            shared.offer(values, "descent")
-            if not changed:
-                break
-    except (ValueError, RuntimeError):      # no schedule for someone: the full MIP and the LNS say
-        pass
-
-
 def _colgen_then_lns(model: RosterModel, dec, shared: _Shared, deadline: float, params: SearchParams, out: dict,
                      lns_out: dict) -> None:
     """Column generation until it converges (or its share of the time is up), then the full MIP for a
@@ -275,7 +256,7 @@ def _colgen_then_lns(model: RosterModel, dec, shared: _Shared, deadline: float, 
     if not _column_generation(model, dec, shared, deadline, params):
         _mip_then_lns(model, shared, deadline, params, out, lns_out)
         return
-    if not shared.stop.is_set() and time.perf_counter() < deadline - 0.5 and len(model.cells) <= SMALL_X_COLUMNS:
+    if not shared.stop.is_set() and time.perf_counter() < deadline - 0.5 and _small(model):
         # the full MIP for a slice: the master's bound need not be the optimum (Instance1: 557 against 607),
         # the tree proves small instances in seconds, and it prunes against the roster the master found
         _full_mip(model, shared, min(deadline, time.perf_counter() + params.mip_after_cg * params.time_limit),
@@ -301,7 +282,7 @@ def _column_generation(model: RosterModel, dec, shared: _Shared, deadline: float
                 return False
             cg.add(e, found[-1])
         seen, rounds = -1, 0
-        small = len(model.cells) <= SMALL_X_COLUMNS
+        small = _small(model)
         stop_pricing = shared.started + params.cg_share * params.time_limit
         while not shared.stop.is_set() and deadline - time.perf_counter() > 0.2:
             if time.perf_counter() > stop_pricing:
@@ -349,10 +330,29 @@ def _column_generation(model: RosterModel, dec, shared: _Shared, deadline: float
 
 def _descent_then_lns(model: RosterModel, dec, shared: _Shared, deadline: float, params: SearchParams,
                       out: dict) -> None:
-    """Best-response sweeps from everyone's cheapest schedule (or the shared best, when better) until no
-    one can improve alone or descent_share of the time is up; then the LNS. Where cover is not a row of
-    ones per person (Descent.exact), straight to the LNS."""
-    _descend(model, dec, shared, min(deadline, shared.started + params.descent_share * params.time_limit), params)
+    """Best-response sweeps (descent.py) from everyone's cheapest schedule, or from the shared best once
+    that is better, until no one can improve alone or descent_share of the time is up, each sweep's roster
+    offered; then the LNS. Straight to the LNS where cover is not a row of ones per person
+    (Descent.exact) or someone has no schedule.
+
+    Tried, not kept: a sweep inside the LNS after 15 moves without a gain (Instance8 and 12, 60 s: not
+    one gain from it, and on 12 the column generation no longer converged for the GIL it took)."""
+    stop_at = min(deadline, shared.started + params.descent_share * params.time_limit)
+    try:
+        descent = Descent(model, dec, params.seed)
+        if descent.exact:
+            values = descent.start(params.pricing_time_limit)
+            shared.offer(values, "descent")
+            while not shared.stop.is_set() and time.perf_counter() < stop_at:
+                best, shared_values, _ = shared.snapshot()
+                if best < model.objective(values) - 1e-6:
+                    values = shared_values
+                values, changed = descent.sweep(values, params.pricing_time_limit, stop_at)
+                shared.offer(values, "descent")
+                if not changed:
+                    break
+    except (ValueError, RuntimeError):      # no schedule for someone: the full MIP and the LNS say
+        pass
     _lns(model, shared, deadline, params, out)
 
 
@@ -595,7 +595,7 @@ def solve(model: RosterModel, params: SearchParams | None = None) -> SearchResul
         threads = [threading.Thread(target=_mip_then_lns, args=(model, shared, deadline, params, mip_out, lns_outs[0]))]
     for i, o in enumerate(lns_outs[1:]):
         p = SearchParams(**{**params.__dict__, "seed": params.seed + i})
-        if dec is not None and i == 0 and len(model.cells) > SMALL_X_COLUMNS:
+        if dec is not None and i == 0 and not _small(model):
             threads.append(threading.Thread(target=_descent_then_lns, args=(model, dec, shared, deadline, p, o)))
         else:
             threads.append(threading.Thread(target=_lns, args=(model, shared, deadline, p, o)))

@@ -23,6 +23,16 @@ class SubMip:
         self.row = np.repeat(np.arange(self.m), np.diff(a.start))
         self.cost, self.lo, self.hi, self.rlo, self.rhi = a.cost, a.lo, a.hi, a.rlo, a.rhi
         self.integer, self.offset = a.integer, a.offset
+        self._fill: highspy.Highs | None = None
+
+    def complete(self, values: np.ndarray) -> np.ndarray | None:
+        """`values` with every x column kept and the other columns (cover slacks, indicators) re-solved
+        to what those x imply: a roster assembled from per-employee schedules, made a full solution."""
+        if self._fill is None:
+            self._fill = highspy.Highs()
+            self._fill.setOptionValue("output_flag", False)
+            self._fill.setOptionValue("threads", 1)
+        return self.solve(self._fill, values, np.array([], dtype=np.int32))
 
     def solve(self, h: highspy.Highs, values: np.ndarray, free: np.ndarray) -> np.ndarray | None:
         """Re-optimise `free` x columns with every other x column at its value; the full column vector of
