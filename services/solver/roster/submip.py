@@ -7,6 +7,8 @@ about half of a typical 0.2-0.3 s move. Cutting the rows out with numpy takes a 
 """
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import highspy
 import numpy as np
 
@@ -34,9 +36,11 @@ class SubMip:
             self._fill.setOptionValue("threads", 1)
         return self.solve(self._fill, values, np.array([], dtype=np.int32))
 
-    def solve(self, h: highspy.Highs, values: np.ndarray, free: np.ndarray) -> np.ndarray | None:
+    def solve(self, h: highspy.Highs, values: np.ndarray, free: np.ndarray,
+              on_improve: Callable[[np.ndarray], None] | None = None) -> np.ndarray | None:
         """Re-optimise `free` x columns with every other x column at its value; the full column vector of
-        the sub-MIP's best solution (None if HiGHS found none)."""
+        the sub-MIP's best solution (None if HiGHS found none). `on_improve` gets each better full
+        solution as HiGHS finds it, for a long sub-MIP whose rosters should not wait for its end."""
         keep = np.zeros(self.n, bool)
         keep[free] = True
         keep[self.n_x:] = True
@@ -72,9 +76,22 @@ class SubMip:
         sol.col_value = list(np.asarray(values, float)[cols])
         sol.value_valid = True
         h.setSolution(sol)
-        h.run()
+
+        def full(sub: np.ndarray) -> np.ndarray:
+            out = np.asarray(values, float).copy()
+            out[cols] = sub
+            return out
+
+        def improving(event) -> None:
+            on_improve(full(np.asarray(event.data_out.mip_solution, float)))
+
+        if on_improve is not None:
+            h.cbMipImprovingSolution.subscribe(improving)
+        try:
+            h.run()
+        finally:
+            if on_improve is not None:
+                h.cbMipImprovingSolution.unsubscribe(improving)
         if h.getInfo().primal_solution_status != 2:
             return None
-        out = np.asarray(values, float).copy()
-        out[cols] = np.asarray(h.getSolution().col_value, float)
-        return out
+        return full(np.asarray(h.getSolution().col_value, float))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import math
+import time
 
 import highspy
 import numpy as np
@@ -13,7 +14,7 @@ from bench.curtois import format_solution
 from services.solver.roster.colgen import ColumnGeneration, decompose
 from services.solver.roster.curtois_reader import read
 from services.solver.roster.model import build
-from services.solver.roster.search import SearchParams, solve
+from services.solver.roster.search import SearchParams, _rens_roster, _Shared, solve
 from tests.solver.roster.curtois_checker import check
 from tests.solver.roster.curtois_instances import EVAL, needs_instances
 
@@ -136,3 +137,24 @@ def test_dive_fixes_priced_schedules_leaves_few_and_restores_the_master(model2):
     roster = cg.sub.solve(h, values, free)
     errors, objective = check((EVAL / "Instance2.txt").read_text(), format_solution(model2.assignment(roster)))
     assert errors == [] and objective == round(model2.objective(roster)) >= OPTIMUM_2
+
+
+def test_rens_keeps_the_lp_integral_cells_and_its_roster_keeps_every_rule():
+    model = build(read(str(EVAL / "Instance1.txt")))      # its master LP is fractional: 557 against 607
+    cg, _ = _converge(model)
+    lp_values = cg.lp_values()
+    master = np.asarray(cg.master.getSolution().col_value, float)
+    slack_cost = float(np.dot(cg.cost[cg.dec.slack_cols], master[: cg.n_slack]))
+    own = np.concatenate(cg.dec.own_cols)       # the schedules' cost, weighted as the master weighs them
+    assert float(np.dot(cg.cost[own], lp_values[own])) + slack_cost + model.arrays.offset == \
+        pytest.approx(cg.master_value, abs=1e-6)
+    x = lp_values[: len(model.cells)]
+    integral = (x <= 1e-6) | (x >= 1 - 1e-6)
+    assert 0 < integral.sum() < len(x)          # something to fix and something left to choose
+    shared = _Shared(model, time.perf_counter(), log=False)
+    assert _rens_roster(model, cg, shared, time.perf_counter() + 20, SearchParams(time_limit=20))
+    best, roster, _ = shared.snapshot()
+    assert np.array_equal(np.round(roster[: len(x)])[integral], np.round(x[integral]))
+    assert all(src.startswith("cg:rens:") for _, _, src in shared.history)
+    errors, objective = check((EVAL / "Instance1.txt").read_text(), format_solution(model.assignment(roster)))
+    assert errors == [] and objective == round(best) >= 607
