@@ -139,6 +139,33 @@ class _Pricer:
         return bound, self.found
 
 
+class _CheckedDp:
+    """A DP that relaxed some shift limits (too many count states to track them all), made exact: its
+    value is still a valid lower bound, its schedules that break a relaxed limit are dropped, and when its
+    cheapest one does, the employee's MIP prices instead (built on first need; one per caller).
+
+    Why: Instance8 has 7 staff with three limited shift types (early <= 14, late <= 14, night <= 4), 64,000
+    count states a day against the DP's 400,000-state budget per run state group; as MIP pricers they kept
+    column generation from running there at all."""
+
+    def __init__(self, dp: DpPricer, model: RosterModel, dec: "Decomposition", e: int) -> None:
+        self.dp, self.model, self.dec, self.e = dp, model, dec, e
+        self.mip: _Pricer | None = None
+        self.calls = self.fallbacks = 0
+
+    def price(self, cost: np.ndarray, time_limit: float) -> tuple[float, list[np.ndarray]]:
+        self.calls += 1
+        bound, paths = self.dp.price(cost)
+        kept = [own for own in paths if self.dp.within_limits(own)]
+        if paths and kept and kept[-1] is paths[-1]:
+            return bound, kept
+        self.fallbacks += 1
+        if self.mip is None:
+            self.mip = _Pricer(self.model, self.dec.own_cols[self.e], self.dec.own_rows[self.e])
+        mip_bound, found = self.mip.price(cost, time_limit)
+        return max(bound, mip_bound), kept + found
+
+
 _DP_LOCK = threading.Lock()
 _DP_CACHE: dict[int, dict[int, DpPricer | None]] = {}     # id(model) -> employee -> its DP (None: MIP)
 
@@ -157,7 +184,9 @@ def make_pricer(model: RosterModel, dec: Decomposition, e: int) -> "DpPricer | _
         if e not in built:
             built[e] = DpPricer.build(model, e, dec.own_cols[e])
         dp = built[e]
-    return dp or _Pricer(model, dec.own_cols[e], dec.own_rows[e])
+    if dp is None:
+        return _Pricer(model, dec.own_cols[e], dec.own_rows[e])
+    return _CheckedDp(dp, model, dec, e) if dp.relaxed else dp
 
 
 class ColumnGeneration:
@@ -170,7 +199,7 @@ class ColumnGeneration:
         self.cost = arrays.cost
         self.n_x = len(model.cells)
         self.pricers = [make_pricer(model, dec, e) for e in range(self.E)]
-        self.mip_pricers = sum(not isinstance(p, DpPricer) for p in self.pricers)
+        self.mip_pricers = sum(isinstance(p, _Pricer) for p in self.pricers)
         # master rows: E convexity rows, then the link rows in model order
         start, index, value = arrays.start, arrays.index, arrays.value
         link_pos = np.full(len(start) - 1, -1, dtype=np.int64)

@@ -9,7 +9,9 @@ path through the days, so the cheapest schedule under the master's duals is a sh
 the minutes / weekends / counts axes at once.
 
 Only for employees whose rules are all of those kinds (`DpPricer.build` returns None otherwise: windows,
-balances, other own columns); the HiGHS pricing MIP stays for the rest.
+balances, other own columns); the HiGHS pricing MIP stays for the rest. Where tracking every limited
+shift type would pass MAX_STATES, the loosest limits are relaxed (`relaxed`); colgen checks such a DP's
+schedules against them and prices with the MIP when its cheapest breaks one.
 """
 from __future__ import annotations
 
@@ -57,24 +59,6 @@ class DpPricer:
         self.W = emp.max_weekends + 1 if self.track_w else 1
         self.weekend_pos = [pos[c] for c in weekend_cols]
         self.weekend_days = spec.weekend_days
-        # shift types whose limit can bind: a count axis each (mixed radix over the last axis)
-        avail = [sum(1 for d in range(self.D) if any(s == a for a, _ in self.actions[d])) for s in range(S)]
-        self.stride = [0] * S
-        self.limit = [None] * S
-        T = 1
-        for s, sh in enumerate(spec.shifts):
-            lim = emp.max_shifts.get(sh.id)
-            if lim is not None and lim < avail[s]:
-                self.stride[s], self.limit[s] = T, lim
-                T *= lim + 1
-        self.T = T
-        # count map per limited shift: t -> t + stride where the count stays within its limit
-        self.t_src, self.t_dst = {}, {}
-        for s in range(S):
-            if self.limit[s] is not None:
-                t = np.arange(T)
-                ok = (t // self.stride[s]) % (self.limit[s] + 1) < self.limit[s]
-                self.t_src[s], self.t_dst[s] = t[ok], t[ok] + self.stride[s]
         # run states: ("off", k, from_start) and ("work", class, k, from_start); the class of a shift is
         # its set of forbidden successors (shifts with the same set have the same future)
         classes: dict[frozenset, int] = {}
@@ -89,6 +73,33 @@ class DpPricer:
         self.states = states
         self.index = {st: i for i, st in enumerate(states)}
         self.R = len(states)
+        # shift types whose limit can bind: a count axis each (mixed radix over the last axis), tightest
+        # limits first while the state space stays within MAX_STATES; the rest are relaxed (`relaxed`):
+        # the DP's value is then a lower bound and its schedules may break them (within_limits says)
+        avail = [sum(1 for d in range(self.D) if any(s == a for a, _ in self.actions[d])) for s in range(S)]
+        self.stride = [0] * S
+        self.limit = [None] * S
+        self.relaxed: list[tuple[int, int]] = []
+        base = self.R * (self.n_max + 1) * self.W
+        T = 1
+        binding = [(lim, s) for s, sh in enumerate(spec.shifts)
+                   if (lim := emp.max_shifts.get(sh.id)) is not None and lim < avail[s]]
+        for lim, s in sorted(binding):
+            if base * T * (lim + 1) <= MAX_STATES:
+                self.stride[s], self.limit[s] = T, lim
+                T *= lim + 1
+            else:
+                self.relaxed.append((s, lim))
+        self.T = T
+        self.shift_pos = [np.array([p for d in range(self.D) for t, p in self.actions[d] if t == s], dtype=np.int64)
+                          for s in range(S)]
+        # V's axes after the row: minutes, weekends, then one per tracked count, the last tracked first (C
+        # order of the mixed radix, so a flat count index t is the same numbers): a move steps each axis
+        # it counts on by a plain slice
+        tracked = [s for _, s in sorted(binding) if self.limit[s] is not None]
+        self.inner = (self.n_max + 1, self.W) + tuple(self.limit[s] + 1 for s in reversed(tracked))
+        self.count_axis = {s: 3 + len(tracked) - 1 - j for j, s in enumerate(tracked)}
+        self._slices: dict[tuple[int | None, int], tuple | None] = {}
         self.size = self.R * (self.n_max + 1) * self.W * self.T
         self._compile()
 
@@ -107,9 +118,13 @@ class DpPricer:
         if any(c is None for c in weekend_cols) and others:
             return None
         p = cls(model, e, own_cols, [c for c in weekend_cols if c is not None])
-        if p.n_max + 1 > 400 or p.size > MAX_STATES:
+        if p.n_max + 1 > 400 or p.size > MAX_STATES:     # (with every count relaxed)
             return None
         return p
+
+    def within_limits(self, own: np.ndarray) -> bool:
+        """Whether a schedule keeps the shift limits the DP relaxed."""
+        return all(own[self.shift_pos[s]].sum() <= lim + 1e-9 for s, lim in self.relaxed)
 
     # -- transitions -----------------------------------------------------------------------------------
     def _next(self, st: tuple | None, s: int | None) -> tuple | None:
@@ -207,18 +222,23 @@ class DpPricer:
                         [np.array(k, dtype=np.int64) for k in pools if len(k) > SMALL_POOL]), back
 
     def _step(self, block: np.ndarray, s: int | None, inc: int) -> np.ndarray:
-        """`block` (rows of V) after one move: minutes, weekends and the shift's count shifted up."""
+        """`block` (rows of V) after one move: minutes, weekends and the shift's count stepped up."""
         out = np.full_like(block, np.inf)
-        u = 0 if s is None else self.units[s]
-        N, W = block.shape[1], block.shape[2]
-        if u >= N or inc >= W:
-            return out
-        moved = block[:, : N - u, : W - inc]
-        if s is not None and self.limit[s] is not None:
-            view = out[:, u:, inc:]
-            view[..., self.t_dst[s]] = moved[..., self.t_src[s]]
-        else:
-            out[:, u:, inc:] = moved
+        key = (s, inc)
+        if key not in self._slices:
+            u = 0 if s is None else self.units[s]
+            N, W = self.inner[0], self.inner[1]
+            if u >= N or inc >= W:
+                self._slices[key] = None
+            else:
+                dst = [slice(None), slice(u, None), slice(inc, None)] + [slice(None)] * (len(self.inner) - 2)
+                src = [slice(None), slice(0, N - u), slice(0, W - inc)] + [slice(None)] * (len(self.inner) - 2)
+                if s is not None and s in self.count_axis:
+                    dst[self.count_axis[s]], src[self.count_axis[s]] = slice(1, None), slice(0, -1)
+                self._slices[key] = (tuple(dst), tuple(src))
+        cut = self._slices[key]
+        if cut is not None:
+            out[cut[0]] = block[cut[1]]
         return out
 
     # -- pricing ----------------------------------------------------------------------------------------
@@ -227,10 +247,10 @@ class DpPricer:
         up to `k` different end states, best last); exact, so `time_limit` (the MIP pricer's) is not needed."""
         # a day's V: the run states, the state before day 0 (row R), an all-inf row (R + 1), then the
         # day's pooled minima (see _compile)
-        inner = (self.n_max + 1, self.W, self.T)
+        inner = self.inner
         rows = [self.R + 2 + len(small) + len(large) for small, large in self.pools]
         V = np.full((rows[0],) + inner, np.inf)
-        V[self.R, 0, 0, 0] = 0.0
+        V[(self.R,) + (0,) * len(inner)] = 0.0
         layers = [V]
         for d in range(self.D):
             small, large = self.pools[d]
@@ -250,7 +270,7 @@ class DpPricer:
                 Vn[dst] = cand
             layers.append(Vn)
             V = Vn
-        final = V[: self.R, self.n_min:]
+        final = V.reshape(len(V), self.n_max + 1, self.W, self.T)[: self.R, self.n_min:]
         if not np.isfinite(final).any():
             raise ValueError("an employee has no feasible schedule")
         flat = final.ravel()
@@ -269,7 +289,7 @@ class DpPricer:
         own = np.zeros(self.n_own)
         r, n, w, t = at
         for d in range(self.D - 1, -1, -1):
-            prev = layers[d]
+            prev = layers[d].reshape(len(layers[d]), self.n_max + 1, self.W, self.T)
             for i, s, inc in self.back[d].get(r, ()):
                 p = -1 if s is None else self.own_pos[d][s]
                 c = 0.0 if s is None else float(cost[p])

@@ -7,7 +7,7 @@ import dataclasses
 import numpy as np
 import pytest
 
-from services.solver.roster.colgen import ColumnGeneration, _Pricer, decompose
+from services.solver.roster.colgen import ColumnGeneration, _CheckedDp, _Pricer, decompose
 from services.solver.roster.curtois_reader import read
 from services.solver.roster.model import build
 from services.solver.roster.pricing_dp import DpPricer
@@ -63,3 +63,29 @@ def test_rules_the_dp_does_not_know_keep_the_mip():
     dec = decompose(model)
     assert DpPricer.build(model, 0, dec.own_cols[0]) is None
     assert DpPricer.build(model, 1, dec.own_cols[1]) is not None
+
+
+def test_a_dp_with_a_relaxed_limit_is_checked_and_falls_back_to_the_mip():
+    model = build(read(str(EVAL / "Instance8.txt")))
+    dec = decompose(model)
+    # an employee whose three limited shift types are too many count states to track: one is relaxed
+    e = next(e for e in range(len(dec.own_cols)) if (dp := DpPricer.build(model, e, dec.own_cols[e])) and dp.relaxed)
+    pricer = ColumnGeneration(model, dec).pricers[e]
+    assert isinstance(pricer, _CheckedDp)
+    mip = _Pricer(model, dec.own_cols[e], dec.own_rows[e])
+    (s, limit), = pricer.dp.relaxed
+    cols = dec.own_cols[e]
+    on_s = np.array([c < len(model.cells) and model.cells[c][2] == s for c in cols])
+    assert limit < on_s.sum()
+    rng = np.random.default_rng(3)
+    for lure in (0.0, 500.0):          # the relaxed shift made worth far more than its limit allows
+        cost = model.arrays.cost[cols] - rng.uniform(0, 50, len(cols)) * (cols < len(model.cells))
+        cost[on_s] -= lure
+        fallbacks = pricer.fallbacks
+        got, schedules = pricer.price(cost, 60.0)
+        want, _ = mip.price(cost, 60.0)
+        assert got == pytest.approx(want, abs=1e-6)             # exact either way
+        assert float(np.dot(cost, schedules[-1])) == pytest.approx(want, abs=1e-6)
+        for own in schedules:
+            assert own[on_s].sum() <= limit and _rows_hold(model, cols, dec.own_rows[e], own)
+        assert pricer.fallbacks == fallbacks + (lure > 0)      # the MIP only where the DP broke the limit
