@@ -12,10 +12,12 @@ runs single-threaded, so the two threads fill the two cores.
 
 On models where it converges in the time (CG_ROUNDS), thread one runs column generation over employee
 schedules first (colgen.py): its bound is far stronger where cover is tight (Instance5: 1140 against the
-full MIP's 842; Instance11 and 12: the best known values, 3443 and 4040), and a dive in its master, or on
-small models its master solved as a MIP, hands the LNS rosters the full MIP does not find; then, on small
-models, the full MIP gets a slice to prove, then LNS. On large decomposable models thread two starts with
-a best-response descent (descent.py) instead of waiting on the first thread's roster.
+full MIP's 842; Instance8: 1297 against 1262; Instance11 and 12: the best known values, 3443 and 4040).
+At convergence, RENS on its LP (the compact model's sub-MIP over the cells the LP leaves fractional) finds
+the optimum of 11 and 12 and proves it; a dive in the master where RENS finds nothing, and on small models
+the master solved as a MIP, hand the LNS rosters the full MIP does not find; then, on small models, the
+full MIP gets a slice to prove, then LNS. On large decomposable models thread two starts with a
+best-response descent (descent.py) instead of waiting on the first thread's roster.
 """
 from __future__ import annotations
 
@@ -211,9 +213,8 @@ def _mip_then_lns(model: RosterModel, shared: _Shared, deadline: float, params: 
 
 # Column generation runs wherever its first pricing round, times CG_ROUNDS, fits in the time left (60 s,
 # 2 threads, DP pricing: Instance5 converged in 17 rounds, Instance11 in 13, Instance12 in 30; rounds get
-# slower as the duals sharpen). Instance8 prices 7 of its 30 staff with the MIP (their state space is past
-# the DP's limit): ~3 s a round, so it keeps the full MIP + LNS, which measured better there (master LP 1331
-# after 14 rounds, its MIP 2287 in 20 s, against 1470-1590).
+# slower as the duals sharpen). Instance8 converges in 27 rounds (~28 s), 7 of its staff priced by a DP
+# with one shift limit relaxed and checked (colgen._CheckedDp; as pricing MIPs they made a round ~3 s).
 # Up to SMALL_X_COLUMNS the master's MIP runs every few rounds and the full MIP gets a slice after
 # convergence: that proves Instance1-4, and the master's MIP found Instance5's 1143. Above it the two cost
 # more than they bring: on Instance11 three master MIPs took 9 s of the 15 s before convergence, and on
@@ -235,8 +236,10 @@ def _master_roster(cg: ColumnGeneration, shared: _Shared, time_limit: float) -> 
 
 def _lp_roster(model: RosterModel, cg: ColumnGeneration, shared: _Shared, deadline: float,
                params: SearchParams) -> None:
-    """Rosters from the master's LP: RENS on it, then, if that found none, a dive."""
-    found = params.rens and _rens_roster(model, cg, shared, deadline, params)
+    """Rosters from the master's LP: on large models RENS on it, then, if that found none, a dive. Small
+    models skip RENS: their master's MIP follows and does better there (Instance5: RENS 1242 in 5 s of
+    the 60, then 1144-1147 in the end against 1143 without it)."""
+    found = params.rens and not _small(model) and _rens_roster(model, cg, shared, deadline, params)
     if params.dive and not found and not shared.stop.is_set():
         _dive_roster(model, cg, shared, deadline, params)
 
