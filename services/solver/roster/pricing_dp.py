@@ -22,7 +22,9 @@ import numpy as np
 
 from services.solver.roster.model import RosterModel
 
-MAX_STATES = 400_000          # per day; beyond it the DP costs more than the pricing MIP
+MAX_STATES = 60_000           # per day and DP; limits past it are relaxed and checked (colgen._CheckedDp).
+# Instance8, column generation to convergence: 45.5 s with 400,000 (7 staff relaxing one limit, 2 MIP
+# fallbacks), 11.6 s with 60,000 (17 staff, 6 fallbacks), 38.9 s with 20,000 (88 fallbacks)
 # Schedules returned per pricing: the cheapest ending in each of this many end states. More columns a
 # round means fewer rounds; they cost one walk back each.
 COLUMNS = 5
@@ -221,9 +223,9 @@ class DpPricer:
         return groups, (padded.reshape(len(small), width),
                         [np.array(k, dtype=np.int64) for k in pools if len(k) > SMALL_POOL]), back
 
-    def _step(self, block: np.ndarray, s: int | None, inc: int) -> np.ndarray:
-        """`block` (rows of V) after one move: minutes, weekends and the shift's count stepped up."""
-        out = np.full_like(block, np.inf)
+    def _cut(self, s: int | None, inc: int) -> tuple[tuple, tuple] | None:
+        """(where in a state's axes a move lands, where it comes from): minutes, weekends and the shift's
+        count stepped up by plain slices; None if the move never fits."""
         key = (s, inc)
         if key not in self._slices:
             u = 0 if s is None else self.units[s]
@@ -231,15 +233,12 @@ class DpPricer:
             if u >= N or inc >= W:
                 self._slices[key] = None
             else:
-                dst = [slice(None), slice(u, None), slice(inc, None)] + [slice(None)] * (len(self.inner) - 2)
-                src = [slice(None), slice(0, N - u), slice(0, W - inc)] + [slice(None)] * (len(self.inner) - 2)
+                dst = [slice(u, None), slice(inc, None)] + [slice(None)] * (len(self.inner) - 2)
+                src = [slice(0, N - u), slice(0, W - inc)] + [slice(None)] * (len(self.inner) - 2)
                 if s is not None and s in self.count_axis:
-                    dst[self.count_axis[s]], src[self.count_axis[s]] = slice(1, None), slice(0, -1)
+                    dst[self.count_axis[s] - 1], src[self.count_axis[s] - 1] = slice(1, None), slice(0, -1)
                 self._slices[key] = (tuple(dst), tuple(src))
-        cut = self._slices[key]
-        if cut is not None:
-            out[cut[0]] = block[cut[1]]
-        return out
+        return self._slices[key]
 
     # -- pricing ----------------------------------------------------------------------------------------
     def price(self, cost: np.ndarray, time_limit: float = 0.0, k: int = COLUMNS) -> tuple[float, list[np.ndarray]]:
@@ -263,11 +262,15 @@ class DpPricer:
                 at += 1
             Vn = np.full((rows[d + 1] if d + 1 < self.D else self.R + 2,) + inner, np.inf)
             for s, p, inc, src, dst in self.groups[d]:
-                cand = self._step(V[src], s, inc)
+                cut = self._cut(s, inc)
+                if cut is None:
+                    continue
+                into = (dst,) + cut[0]
+                cand = V[(src,) + cut[1]]             # only the part of the sources' axes that moves
                 if s is not None and cost[p]:
                     cand += cost[p]
-                np.minimum(Vn[dst], cand, out=cand)
-                Vn[dst] = cand
+                np.minimum(Vn[into], cand, out=cand)
+                Vn[into] = cand
             layers.append(Vn)
             V = Vn
         final = V.reshape(len(V), self.n_max + 1, self.W, self.T)[: self.R, self.n_min:]

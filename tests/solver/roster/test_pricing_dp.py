@@ -40,8 +40,8 @@ def test_dp_matches_the_pricing_mip(instance, employees):
     rng = np.random.default_rng(7)
     n_x = len(model.cells)
     for e in employees:
-        dp = DpPricer.build(model, e, dec.own_cols[e])
-        assert dp is not None
+        dp = cg.pricers[e]                          # the DP, checked where it relaxed a shift limit
+        assert isinstance(dp, (DpPricer, _CheckedDp))
         mip = _Pricer(model, dec.own_cols[e], dec.own_rows[e])
         for trial in range(3):
             cost = cg.cost[dec.own_cols[e]].copy()
@@ -49,7 +49,7 @@ def test_dp_matches_the_pricing_mip(instance, employees):
                 isx = dec.own_cols[e] < n_x
                 cost[isx] -= rng.uniform(-20, 150, int(isx.sum()))
             want, _ = mip.price(cost, 60.0)
-            got, schedules = dp.price(cost)
+            got, schedules = dp.price(cost, 60.0)
             assert got == pytest.approx(want, abs=1e-6)
             assert schedules and float(np.dot(cost, schedules[-1])) == pytest.approx(got, abs=1e-6)
             for own in schedules:
@@ -73,12 +73,12 @@ def test_a_dp_with_a_relaxed_limit_is_checked_and_falls_back_to_the_mip():
     pricer = ColumnGeneration(model, dec).pricers[e]
     assert isinstance(pricer, _CheckedDp)
     mip = _Pricer(model, dec.own_cols[e], dec.own_rows[e])
-    (s, limit), = pricer.dp.relaxed
+    s, limit = pricer.dp.relaxed[0]
     cols = dec.own_cols[e]
     on_s = np.array([c < len(model.cells) and model.cells[c][2] == s for c in cols])
     assert limit < on_s.sum()
     rng = np.random.default_rng(3)
-    for lure in (0.0, 500.0):          # the relaxed shift made worth far more than its limit allows
+    for lure in (0.0, 500.0):          # a relaxed shift made worth far more than its limit allows
         cost = model.arrays.cost[cols] - rng.uniform(0, 50, len(cols)) * (cols < len(model.cells))
         cost[on_s] -= lure
         fallbacks = pricer.fallbacks
