@@ -213,8 +213,8 @@ def _mip_then_lns(model: RosterModel, shared: _Shared, deadline: float, params: 
 
 # Column generation runs wherever its first pricing round, times CG_ROUNDS, fits in the time left (60 s,
 # 2 threads, DP pricing: Instance5 converged in 17 rounds, Instance11 in 13, Instance12 in 30; rounds get
-# slower as the duals sharpen). Instance8 converges in 27 rounds (~28 s), 7 of its staff priced by a DP
-# with one shift limit relaxed and checked (colgen._CheckedDp; as pricing MIPs they made a round ~3 s).
+# slower as the duals sharpen). Instance8 converges in about 27 rounds, ~12 s in, 17 of its staff priced by
+# a DP with a shift limit relaxed and checked (colgen._CheckedDp; as pricing MIPs 7 of them made a round ~3 s).
 # Up to SMALL_X_COLUMNS the master's MIP runs every few rounds and the full MIP gets a slice after
 # convergence: that proves Instance1-4, and the master's MIP found Instance5's 1143. Above it the two cost
 # more than they bring: on Instance11 three master MIPs took 9 s of the 15 s before convergence, and on
@@ -383,9 +383,10 @@ def _descent_then_lns(model: RosterModel, dec, shared: _Shared, deadline: float,
     runs on the other thread, each sweep's roster offered; then the LNS. Straight to the LNS where cover
     is not a row of ones per person (Descent.exact) or someone has no schedule.
 
-    Why it yields to column generation: both are Python over numpy and share the GIL, and there the
-    descent's rosters are not needed (Instance12, 60 s, seeds 1-3: RENS reached 4040 at 41-50 s with the
-    descent stopped, and at 4141-4241 in 60 s with it sweeping for its 9 s).
+    Why it yields to column generation: both are Python over numpy and share the GIL (Instance12, 60 s:
+    RENS reached 4040 at 41-50 s in seeds 1-3 with the descent stopped, 4241 and 4042 in seeds 1-2 with it
+    sweeping for its 9 s). It costs Instance8 a little, whose LNS starts from the descent's rosters: 1498
+    and 1507 against 1412 and 1413 with it sweeping.
 
     Tried, not kept: a sweep inside the LNS after 15 moves without a gain (Instance8 and 12, 60 s: not
     one gain from it, and on 12 the column generation no longer converged for the GIL it took)."""
