@@ -151,10 +151,9 @@ class _CheckedDp:
     def __init__(self, dp: DpPricer, model: RosterModel, dec: "Decomposition", e: int) -> None:
         self.dp, self.model, self.dec, self.e = dp, model, dec, e
         self.mip: _Pricer | None = None
-        self.calls = self.fallbacks = 0
+        self.fallbacks = 0
 
     def price(self, cost: np.ndarray, time_limit: float) -> tuple[float, list[np.ndarray]]:
-        self.calls += 1
         bound, paths = self.dp.price(cost)
         kept = [own for own in paths if self.dp.within_limits(own)]
         if paths and kept and kept[-1] is paths[-1]:

@@ -100,8 +100,10 @@ class DpPricer:
         # it counts on by a plain slice
         tracked = [s for _, s in sorted(binding) if self.limit[s] is not None]
         self.inner = (self.n_max + 1, self.W) + tuple(self.limit[s] + 1 for s in reversed(tracked))
-        self.count_axis = {s: 3 + len(tracked) - 1 - j for j, s in enumerate(tracked)}
-        self._slices: dict[tuple[int | None, int], tuple | None] = {}
+        count_axis = {s: 2 + len(tracked) - 1 - j for j, s in enumerate(tracked)}     # in a state's axes
+        # per (move, weekend increment): (where in a state's axes it lands, where it comes from), None
+        # if it never fits; built here so a pricer shared by two threads is never written to
+        self.cuts = {(s, inc): self._cut(s, inc, count_axis) for s in [None, *range(S)] for inc in (0, 1)}
         self.size = self.R * (self.n_max + 1) * self.W * self.T
         self._compile()
 
@@ -182,6 +184,8 @@ class DpPricer:
             self.pools.append(pools)
             self.back.append(back)
             self.own_pos.append(pos)
+        # rows of each day's V (and of the one after the last day, which has no pools)
+        self.rows = [self.R + 2 + len(small) + len(large) for small, large in self.pools] + [self.R + 2]
 
     def _compile_day(self, d: int, shifts: tuple, nxt: dict) -> tuple:
         start = self.R
@@ -223,22 +227,17 @@ class DpPricer:
         return groups, (padded.reshape(len(small), width),
                         [np.array(k, dtype=np.int64) for k in pools if len(k) > SMALL_POOL]), back
 
-    def _cut(self, s: int | None, inc: int) -> tuple[tuple, tuple] | None:
-        """(where in a state's axes a move lands, where it comes from): minutes, weekends and the shift's
-        count stepped up by plain slices; None if the move never fits."""
-        key = (s, inc)
-        if key not in self._slices:
-            u = 0 if s is None else self.units[s]
-            N, W = self.inner[0], self.inner[1]
-            if u >= N or inc >= W:
-                self._slices[key] = None
-            else:
-                dst = [slice(u, None), slice(inc, None)] + [slice(None)] * (len(self.inner) - 2)
-                src = [slice(0, N - u), slice(0, W - inc)] + [slice(None)] * (len(self.inner) - 2)
-                if s is not None and s in self.count_axis:
-                    dst[self.count_axis[s] - 1], src[self.count_axis[s] - 1] = slice(1, None), slice(0, -1)
-                self._slices[key] = (tuple(dst), tuple(src))
-        return self._slices[key]
+    def _cut(self, s: int | None, inc: int, count_axis: dict[int, int]) -> tuple[tuple, tuple] | None:
+        """Minutes, weekends and the shift's count stepped up by plain slices."""
+        u = 0 if s is None else self.units[s]
+        N, W = self.inner[0], self.inner[1]
+        if u >= N or inc >= W:
+            return None
+        dst = [slice(u, None), slice(inc, None)] + [slice(None)] * (len(self.inner) - 2)
+        src = [slice(0, N - u), slice(0, W - inc)] + [slice(None)] * (len(self.inner) - 2)
+        if s in count_axis:
+            dst[count_axis[s]], src[count_axis[s]] = slice(1, None), slice(0, -1)
+        return tuple(dst), tuple(src)
 
     # -- pricing ----------------------------------------------------------------------------------------
     def price(self, cost: np.ndarray, time_limit: float = 0.0, k: int = COLUMNS) -> tuple[float, list[np.ndarray]]:
@@ -246,8 +245,7 @@ class DpPricer:
         up to `k` different end states, best last); exact, so `time_limit` (the MIP pricer's) is not needed."""
         # a day's V: the run states, the state before day 0 (row R), an all-inf row (R + 1), then the
         # day's pooled minima (see _compile)
-        inner = self.inner
-        rows = [self.R + 2 + len(small) + len(large) for small, large in self.pools]
+        inner, rows = self.inner, self.rows
         V = np.full((rows[0],) + inner, np.inf)
         V[(self.R,) + (0,) * len(inner)] = 0.0
         layers = [V]
@@ -260,9 +258,9 @@ class DpPricer:
             for g in large:
                 V[at] = V[g].min(axis=0)
                 at += 1
-            Vn = np.full((rows[d + 1] if d + 1 < self.D else self.R + 2,) + inner, np.inf)
+            Vn = np.full((rows[d + 1],) + inner, np.inf)
             for s, p, inc, src, dst in self.groups[d]:
-                cut = self._cut(s, inc)
+                cut = self.cuts[(s, inc)]
                 if cut is None:
                     continue
                 into = (dst,) + cut[0]
