@@ -93,3 +93,37 @@ def test_the_mip_hands_over_only_once_a_roster_exists():
     model = build(read(str(EVAL / "Instance4.txt")))
     result = solve(model, SearchParams(time_limit=4.0, threads=2, mip_share=0.0))
     assert result.values is not None and result.lns_moves > 0
+
+
+def test_the_masters_mip_during_pricing_backs_off_while_it_finds_nothing(monkeypatch):
+    """Small models solve the master as a MIP every few pricing rounds; each time it brings nothing the
+    gap to the next one doubles, so a master MIP that stopped paying does not hold off convergence."""
+    import services.solver.roster.search as search
+    from services.solver.roster.colgen import ColumnGeneration, decompose
+
+    model = build(read(str(EVAL / "Instance5.txt")))
+    dec = decompose(model)
+    params = SearchParams(time_limit=60, dive=False, master_mip_every=2)
+    shared = search._Shared(model, search.time.perf_counter(), False)
+    h = _highs(20, 1)
+    h.passModel(model.lp)
+    h.setOptionValue("mip_max_improving_sols", 1)
+    h.run()
+    shared.offer(h.getSolution().col_value, "test")          # a roster exists: the LNS does not wait
+    rounds, calls = [0], []
+    real_price = ColumnGeneration.price
+
+    def counting_price(self, *args, **kwargs):
+        rounds[0] += 1
+        return real_price(self, *args, **kwargs)
+
+    def fruitless(cg, shared_, time_limit):
+        calls.append(rounds[0])
+        return False
+
+    monkeypatch.setattr(ColumnGeneration, "price", counting_price)
+    monkeypatch.setattr(search, "_master_roster", fruitless)
+    assert search._column_generation(model, dec, shared, search.time.perf_counter() + 60, params)
+    during = calls[:-1]                 # the last one is the master's MIP at convergence
+    assert rounds[0] > 6, "Instance5 converges in more rounds than the first gaps span"
+    assert during == [r for r in (2, 6, 14, 30) if r < rounds[0]][: len(during)] and len(during) >= 2
