@@ -87,7 +87,7 @@ def main(argv: list[str] | None = None) -> int:
         (out / f"{name}.solution.txt").write_text(solution, encoding="utf-8")
         errors, recomputed = check(text, solution)
         verdict = "valid" if not errors and recomputed == round(result.objective) else f"{len(errors)} errors"
-        gap = (result.objective - result.bound) / max(1.0, result.objective)
+        gap = max(0.0, result.objective - result.bound) / max(1.0, result.objective)
         print(f"| {name} | {source} | {keep} | {result.objective:.0f} | {result.bound:.0f} | {gap:.1%} | "
               f"{took:.1f} | {verdict} |", flush=True)
     return 0

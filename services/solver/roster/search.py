@@ -63,9 +63,6 @@ class SearchParams:
                                      # models) or a dive follows
     final_master_time: float = 0.25  # share of the time for that master MIP
     mip_after_cg: float = 0.2        # share of the time the full MIP gets once the column generation has converged
-    # ... but it stops after this share if its gap is still above handover_gap: where the tree's bound is
-    # far below the roster's, the slice buys nothing (a 20-staff cut of Instance8: 12 s, no roster, no bound)
-    mip_after_cg_patience: float = 0.05
     # after convergence (or at cg_share), RENS on the master's LP for at most this share of the time
     # (_rens_roster), and a dive if that found nothing
     rens: bool = True
@@ -309,9 +306,8 @@ def _colgen_then_lns(model: RosterModel, dec, shared: _Shared, deadline: float, 
     if not shared.stop.is_set() and time.perf_counter() < deadline - 0.5 and _small(model):
         # the full MIP for a slice: the master's bound need not be the optimum (Instance1: 557 against 607),
         # the tree proves small instances in seconds, and it prunes against the roster the master found
-        now = time.perf_counter()
-        _full_mip(model, shared, min(deadline, now + params.mip_after_cg * params.time_limit), params.seed, out,
-                  handover=now + params.mip_after_cg_patience * params.time_limit, handover_gap=params.handover_gap)
+        _full_mip(model, shared, min(deadline, time.perf_counter() + params.mip_after_cg * params.time_limit),
+                  params.seed, out)
     if not shared.stop.is_set() and time.perf_counter() < deadline - 0.5:
         _lns(model, shared, deadline, SearchParams(**{**params.__dict__, "seed": params.seed + 101}), lns_out)
 
