@@ -118,6 +118,29 @@ def _objective(built: Built, values) -> float:
     return float(np.dot(built.lp.col_cost_, np.asarray(values))) + built.lp.offset_
 
 
+def _polish(built: Built, params: SolveParams, value: float, values: np.ndarray) -> tuple[float, np.ndarray]:
+    """The incumbent with its integer columns fixed and the continuous ones (hours, shortage slacks)
+    re-solved as an LP: the cheapest vector for the chosen assignments.
+
+    Why: a MIP stopped within its gap may hand back continuous columns above what its integers need
+    (a shortage slack 0.25 too large), so the reported objective was not the plan's own; the plan read
+    from the polished vector and its objective agree."""
+    lp = built.lp
+    integer = np.array([t == highspy.HighsVarType.kInteger for t in lp.integrality_], bool)
+    fixed = np.round(values[integer])
+    h = _highs(params, 1.0)
+    h.passModel(lp)
+    idx = np.flatnonzero(integer).astype(np.int32)
+    h.changeColsIntegrality(len(idx), idx, np.full(len(idx), highspy.HighsVarType.kContinuous))
+    h.changeColsBounds(len(idx), idx, fixed, fixed)
+    h.run()
+    if h.getModelStatus() != highspy.HighsModelStatus.kOptimal:
+        return value, values
+    polished = np.asarray(h.getSolution().col_value, float)
+    better = _objective(built, polished)
+    return (better, polished) if better < value - 1e-9 else (value, values)
+
+
 def _run(built: Built, params: SolveParams, started: float, start: tuple[np.ndarray, np.ndarray] | None = None,
          day: _DayGap | None = None, block: int = 0, abs_gap: float | None = None,
          time_limit: float | None = None) -> _Run:
@@ -174,6 +197,8 @@ def _run(built: Built, params: SolveParams, started: float, start: tuple[np.ndar
         again = _run(built, params, time.perf_counter(), None, day, block, abs_gap, max(left, 0.05))
         if again.values is not None and again.objective <= best[0]:
             return replace(again, build_ms=build_ms, solve_ms=solve_ms + again.solve_ms)
+    if built.n_integer and best[1] is not None:
+        best[0], best[1] = _polish(built, params, best[0], best[1])
     if day is not None and best[1] is not None:
         day.report(block, best[0], bound)
     return _Run(best[1], best[0] if best[1] is not None else float("nan"), bound, status,
