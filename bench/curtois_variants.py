@@ -16,7 +16,8 @@ import random
 import time
 from pathlib import Path
 
-from services.solver.roster.curtois_reader import read
+from bench.curtois import format_solution
+from services.solver.roster.curtois_reader import parse
 from services.solver.roster.model import build
 from services.solver.roster.search import SearchParams, solve
 
@@ -76,14 +77,14 @@ def main(argv: list[str] | None = None) -> int:
         if args.no_run:
             print(f"| {name} | {source} | {keep} | | | | | |")
             continue
-        model = build(read(path))
+        model = build(parse(text))
         started = time.perf_counter()
         result = solve(model, SearchParams(time_limit=args.time_limit, seed=args.seed))
         took = time.perf_counter() - started
         if result.values is None:
             print(f"| {name} | {source} | {keep} | none | {result.bound:.0f} | | {took:.1f} | |")
             continue
-        solution = "".join("\t".join(s or "" for s in row) + "\n" for row in model.assignment(result.values))
+        solution = format_solution(model.assignment(result.values))
         (out / f"{name}.solution.txt").write_text(solution, encoding="utf-8")
         errors, recomputed = check(text, solution)
         verdict = "valid" if not errors and recomputed == round(result.objective) else f"{len(errors)} errors"

@@ -3,6 +3,7 @@ drawn (with their days off and requests, and nobody else's), scale each cover re
 and stay an instance the reader, the model and the checker accept."""
 from __future__ import annotations
 
+from bench.curtois import format_solution
 from bench.curtois_variants import cut
 from services.solver.roster.curtois_reader import parse
 from services.solver.roster.model import build
@@ -34,6 +35,6 @@ def test_a_cut_solves_to_a_roster_the_checker_accepts():
     text = cut((EVAL / "Instance2.txt").read_text(encoding="utf-8"), 9, seed=1)
     model = build(parse(text))
     result = solve(model, SearchParams(time_limit=5, seed=1))
-    solution = "".join("\t".join(s or "" for s in row) + "\n" for row in model.assignment(result.values))
+    solution = format_solution(model.assignment(result.values))
     errors, objective = check(text, solution)
     assert errors == [] and objective == round(result.objective)
