@@ -115,6 +115,7 @@ class _Pricer:
         sub.a_matrix_.index_ = np.asarray(idx, dtype=np.int32)
         sub.a_matrix_.value_ = np.asarray(val, float)
         sub.integrality_ = [_INT if a.integer[c] else _CONT for c in cols]
+        self.lo, self.hi = np.asarray(a.lo[cols], float), np.asarray(a.hi[cols], float)
         self.h = highspy.Highs()
         for k, v in (("output_flag", False), ("threads", 1), ("mip_rel_gap", 0.0), ("mip_abs_gap", 1e-6)):
             self.h.setOptionValue(k, v)
@@ -124,12 +125,22 @@ class _Pricer:
             lambda ev: self.found.append(np.asarray(ev.data_out.mip_solution, float).copy()))
         self.all = np.arange(len(cols), dtype=np.int32)
 
-    def price(self, cost: np.ndarray, time_limit: float) -> tuple[float, list[np.ndarray]]:
-        """(lower bound on the schedule cost under `cost`, the schedules HiGHS found, best last)."""
+    def price(self, cost: np.ndarray, time_limit: float,
+              fixed: tuple[list[int], list[int]] | None = None) -> tuple[float, list[np.ndarray]]:
+        """(lower bound on the schedule cost under `cost`, the schedules HiGHS found, best last).
+        `fixed`: own-column positions held at 1 and at 0 for this call (a dive's fixings, cell_dive.py)."""
         self.found = []
         self.h.changeColsCost(len(self.cols), self.all, cost)
         self.h.setOptionValue("time_limit", max(0.02, time_limit))
-        self.h.run()
+        if fixed:
+            held = np.asarray(fixed[0] + fixed[1], dtype=np.int32)
+            at = np.r_[np.ones(len(fixed[0])), np.zeros(len(fixed[1]))]
+            self.h.changeColsBounds(len(held), held, at, at)
+        try:
+            self.h.run()
+        finally:
+            if fixed:
+                self.h.changeColsBounds(len(held), held, self.lo[held], self.hi[held])
         status = self.h.getModelStatus()
         if status == highspy.HighsModelStatus.kInfeasible:
             raise ValueError("an employee has no feasible schedule")
@@ -153,7 +164,8 @@ class _CheckedDp:
         self.mip: _Pricer | None = None
         self.fallbacks = 0
 
-    def price(self, cost: np.ndarray, time_limit: float) -> tuple[float, list[np.ndarray]]:
+    def price(self, cost: np.ndarray, time_limit: float,
+              fixed: tuple[list[int], list[int]] | None = None) -> tuple[float, list[np.ndarray]]:
         bound, paths = self.dp.price(cost)
         kept = [own for own in paths if self.dp.within_limits(own)]
         if paths and kept and kept[-1] is paths[-1]:
@@ -161,7 +173,7 @@ class _CheckedDp:
         self.fallbacks += 1
         if self.mip is None:
             self.mip = _Pricer(self.model, self.dec.own_cols[self.e], self.dec.own_rows[self.e])
-        mip_bound, found = self.mip.price(cost, time_limit)
+        mip_bound, found = self.mip.price(cost, time_limit, fixed)
         return max(bound, mip_bound), kept + found
 
 
