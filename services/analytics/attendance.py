@@ -136,7 +136,8 @@ def _standouts(dimension: str, groups: dict[str, Counts], suffix: str, rest_labe
                 continue
             found = _standout(dimension, key, metric, hits, n, rest_hits, rest_n)
             if found:
-                found["description"] = _describe(f"{key}{suffix}", label, found, rest_label)
+                found["description"] = _describe(f"{key}{suffix}", label, found, rest_label,
+                                                 hits / n, rest_hits / rest_n)
                 out.append(found)
     return out
 
@@ -152,7 +153,9 @@ def _standout(dimension: str, key: str, metric: str, hits: int, n: int, rest_hit
             "ratio": round(value / baseline, 2) if baseline else 0.0, "sample_size": n, "z_score": round(z, 2)}
 
 
-def _describe(subject: str, label: str, s: dict, rest_label: str) -> str:
+def _describe(subject: str, label: str, s: dict, rest_label: str, value: float, baseline: float) -> str:
+    """The standout in words, its rates printed from the exact shares: printed from the 4-digit values,
+    a share of 0.17747 would read 17.8 % (0.1775)."""
     ratio = f"、{s['ratio']:.1f}倍" if s["ratio"] else ""
-    return (f"{subject}の{label}は {s['value'] * 100:.1f}%（{rest_label} {s['baseline'] * 100:.1f}%）で "
+    return (f"{subject}の{label}は {value * 100:.1f}%（{rest_label} {baseline * 100:.1f}%）で "
             f"{s['difference_pts']:.1f}ポイント高い（{s['sample_size']}件{ratio}）")

@@ -15,6 +15,7 @@ from services.solver.roster.colgen import ColumnGeneration, _Pricer, decompose
 from services.solver.roster.curtois_reader import read
 from services.solver.roster.model import build
 from services.solver.roster.search import SearchParams, solve
+from tests.solver.roster.converged import converge
 from tests.solver.roster.curtois_checker import check
 from tests.solver.roster.curtois_instances import EVAL, needs_instances
 
@@ -27,21 +28,6 @@ def model1():
     return build(read(str(EVAL / "Instance1.txt")))
 
 
-def _converged(model, roster=None) -> ColumnGeneration:
-    dec = decompose(model)
-    cg = ColumnGeneration(model, dec)
-    for e, pricer in enumerate(cg.pricers):
-        _, found = pricer.price(cg.cost[dec.own_cols[e]], 5.0)
-        cg.add(e, found[-1])
-    if roster is not None:
-        cg.add_roster(roster)
-    for _ in range(200):
-        cg.solve_master()
-        if cg.price(5.0)[0] == 0:
-            return cg
-    raise AssertionError("column generation did not converge")
-
-
 def _master_is_restored(cg: ColumnGeneration, value: float) -> None:
     lp = cg.master.getLp()
     assert np.all(np.asarray(lp.col_lower_)[cg.n_slack:] == 0.0)
@@ -51,7 +37,7 @@ def _master_is_restored(cg: ColumnGeneration, value: float) -> None:
 
 def test_the_dive_reaches_a_roster_that_keeps_every_rule_and_works_its_forced_cells(model1):
     other = solve(model1, SearchParams(time_limit=10, threads=1, column_generation=False)).values
-    cg = _converged(model1, other)                 # a roster found elsewhere: kept out of the dive
+    cg, _ = converge(model1, other)                 # a roster found elsewhere: kept out of the dive
     converged = cg.master_value
     assert converged < OPTIMUM_1 - 1               # fractional: the dive has something to decide
     hidden = np.flatnonzero(~np.asarray(cg.priced))
@@ -80,7 +66,7 @@ def test_the_dive_reaches_a_roster_that_keeps_every_rule_and_works_its_forced_ce
 
 
 def test_a_dive_whose_lp_reaches_the_cutoff_gives_up_and_restores_the_master(model1):
-    cg = _converged(model1)
+    cg, _ = converge(model1)
     converged = cg.master_value
     assert CellDive(cg).run(time.perf_counter() + 60, 5.0, cutoff=math.floor(converged)) is None
     _master_is_restored(cg, converged)

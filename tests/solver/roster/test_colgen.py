@@ -11,10 +11,11 @@ import numpy as np
 import pytest
 
 from bench.curtois import format_solution
-from services.solver.roster.colgen import ColumnGeneration, decompose
+from services.solver.roster.colgen import decompose
 from services.solver.roster.curtois_reader import read
 from services.solver.roster.model import build
 from services.solver.roster.search import SearchParams, _rens_roster, _Shared, solve
+from tests.solver.roster.converged import converge
 from tests.solver.roster.curtois_checker import check
 from tests.solver.roster.curtois_instances import EVAL, needs_instances
 
@@ -68,26 +69,8 @@ def test_a_row_across_two_employees_is_not_decomposed(model2):
     assert decompose(dataclasses.replace(model2, lp=lp)) is None
 
 
-def _converge(model, roster: np.ndarray | None = None) -> tuple[ColumnGeneration, list[float | None]]:
-    dec = decompose(model)
-    cg = ColumnGeneration(model, dec)
-    for e, pricer in enumerate(cg.pricers):
-        _, found = pricer.price(cg.cost[dec.own_cols[e]], 5.0)
-        cg.add(e, found[-1])
-    if roster is not None:
-        cg.add_roster(roster)                     # as the search does with the LNS's rosters
-    bounds = []
-    for _ in range(200):
-        cg.solve_master()
-        added, bound = cg.price(5.0)
-        bounds.append(bound)
-        if added == 0:
-            return cg, bounds
-    raise AssertionError("column generation did not converge")
-
-
 def test_converged_master_bounds_the_optimum_and_beats_the_compact_lp(model2):
-    cg, bounds = _converge(model2)
+    cg, bounds = converge(model2)
     assert max(bounds) <= OPTIMUM_2 + 1e-6                       # a valid lower bound throughout
     assert abs(bounds[-1] - cg.master_value) < 1e-4              # converged: no column prices out
     assert cg.master_value >= _lp_bound(model2) - 1e-6           # the schedules' hull is inside the LP's
@@ -109,7 +92,7 @@ def test_search_with_column_generation_proves_instance1():
 
 def test_dive_fixes_priced_schedules_leaves_few_and_restores_the_master(model2):
     other = solve(model2, SearchParams(time_limit=10, threads=1, column_generation=False)).values
-    cg, _ = _converge(model2, other)              # an optimal roster found elsewhere: kept out of the dive
+    cg, _ = converge(model2, other)              # an optimal roster found elsewhere: kept out of the dive
     converged = cg.master_value
     hidden = np.flatnonzero(~np.asarray(cg.priced)) + cg.n_slack
     assert len(hidden) > 0
@@ -141,7 +124,7 @@ def test_dive_fixes_priced_schedules_leaves_few_and_restores_the_master(model2):
 
 def test_rens_keeps_the_lp_integral_cells_and_its_roster_keeps_every_rule():
     model = build(read(str(EVAL / "Instance1.txt")))      # its master LP is fractional: 557 against 607
-    cg, _ = _converge(model)
+    cg, _ = converge(model)
     lp_values = cg.lp_values()
     master = np.asarray(cg.master.getSolution().col_value, float)
     slack_cost = float(np.dot(cg.cost[cg.dec.slack_cols], master[: cg.n_slack]))
