@@ -41,12 +41,6 @@ class CellDive:
         self.model = cg.model
         self.forced: dict[int, list[int]] = {}          # employee -> own-column positions fixed at 1
         self.forbidden: dict[int, list[int]] = {}       # employee -> own-column positions fixed at 0
-        self.x_pos = []                                  # per employee: own positions of its x columns
-        self.x_cols = []                                 # per employee: those x columns (model indices)
-        for e, cols in enumerate(cg.dec.own_cols):
-            pos = np.flatnonzero(cols < cg.n_x)
-            self.x_pos.append(pos)
-            self.x_cols.append(cols[pos])
         self.banned: set[int] = set()                   # master column positions at an upper bound of 0
         self.hidden: set[int] = set()                   # of those, the rosters found elsewhere
 
@@ -107,27 +101,12 @@ class CellDive:
             value = cg.solve_master()
         return value
 
-    def _cells_x(self) -> np.ndarray:
-        """The master LP's value of every x column."""
-        cg = self.cg
-        x = np.zeros(cg.n_x)
-        for (e, own), lam in zip(cg.columns, cg.lambdas()):
-            if lam > 1e-9:
-                x[self.x_cols[e]] += lam * own[self.x_pos[e]]
-        return x
-
     def _rounded(self) -> np.ndarray:
         """Each employee's schedule with the largest LP value: a roster that keeps every rule but cover
         (a full column vector once cg.sub.complete fills the cover slacks)."""
         cg = self.cg
         values = np.zeros(len(cg.cost))
-        lam = cg.lambdas()
-        best: dict[int, int] = {}
-        for i in np.flatnonzero(lam > 1e-9):
-            e = cg.columns[i][0]
-            if e not in best or lam[i] > lam[best[e]]:
-                best[e] = i
-        for e, i in best.items():
+        for e, i in enumerate(cg.largest(cg.lambdas())):
             values[cg.dec.own_cols[e]] = cg.columns[i][1]
         return values
 
@@ -147,10 +126,12 @@ class CellDive:
         return cg.sub.solve(h, values, frac.astype(np.int32))
 
     def _position(self, e: int, cell: int) -> int:
-        return int(self.x_pos[e][int(np.flatnonzero(self.x_cols[e] == cell)[0])])
+        """The own-column position of employee e's x column `cell` (own_cols are in model order)."""
+        return int(np.searchsorted(self.cg.dec.own_cols[e], cell))
 
     def _rebuild_bans(self, e: int) -> None:
-        """Employee e's columns banned exactly where they break its fixings (after fixings were undone)."""
+        """Employee e's columns banned exactly where they break its fixings, once a forced cell of e has
+        become a forbidden one."""
         cg = self.cg
         for i in [i for i in self.banned if cg.columns[i][0] == e and i not in self.hidden]:
             self.banned.discard(i)
@@ -178,14 +159,16 @@ class CellDive:
         completed by a sub-MIP instead.
 
         Each step forces, for about `share` of the employees still fractional, the cell the LP is surest
-        of, and every cell at 0.9 or more. Measured on Instance8 from the converged master (one thread):
-        1306, 1309, 1309, 1321 and 1411 in 15-27 s, where RENS on the same LP found 1590 in 24 s. Tried,
+        of, and every cell at 0.9 or more. Measured on Instance8 from the converged master (one thread,
+        ten dives): 1306-1321 in five, 1411-1611 in the others, 13-28 s each, where RENS on the same LP
+        found 1590 in 24 s. Tried,
         not kept: undoing a step that lifts the LP by a quarter of a cover unit (then one cell, then the
         other branch; 1416 and 1614 in 45 s), and a sub-MIP over the cells still fractional once they are
         200 or fewer (1408-1499: the zeros it fixes are what the dive still moves).
 
-        `on_step` gets the rounded roster (_rounded) after each step: on Instance8 the LNS beside the dive
-        otherwise waits on a poor roster for the 15-30 s the dive takes."""
+        `on_step` gets the rounded roster (_rounded) after each step, for the LNS beside the dive, which
+        otherwise starts from whatever it had for the 13-30 s the dive takes (one small LP a step; on
+        Instance8 the first such roster, 3118, was the best so far at 12 s)."""
         cg = self.cg
         started, steps = time.perf_counter(), 0
         # rosters found elsewhere stay out, as in ColumnGeneration.dive: the degenerate LP takes them at 1
@@ -200,7 +183,7 @@ class CellDive:
                     if log:
                         log(f"cell dive: cut off at {value:.1f} after {steps} steps")
                     return None
-                x = self._cells_x()
+                x = cg.lp_values()[: cg.n_x]
                 frac = np.flatnonzero((x > 1e-6) & (x < 1 - 1e-6))
                 if len(frac) == 0 or time.perf_counter() >= deadline:
                     roster = self._roster(frac, max(0.0, deadline - time.perf_counter()) + 1.0, cutoff)

@@ -336,6 +336,13 @@ class ColumnGeneration:
                 out[self.dec.own_cols[e]] += lam * own
         return out
 
+    def largest(self, lam: np.ndarray) -> np.ndarray:
+        """Per employee, the position in `columns` of its column with the largest value in `lam`
+        (every employee has one: its convexity row)."""
+        emp = np.fromiter((e for e, _ in self.columns), dtype=np.int64, count=len(self.columns))
+        order = np.lexsort((lam, emp))                    # by employee, then value
+        return order[np.flatnonzero(np.r_[emp[order][1:] != emp[order][:-1], True])]
+
     def dive(self, deadline: float, pricing_time: float, leave: int, fix_at: float = 0.9,
              per_step: int = 2, climb: float = 0.005) -> tuple[np.ndarray, list[int]]:
         """Fix whole schedules in the master LP, highest value first, re-pricing the others after each
@@ -364,10 +371,7 @@ class ColumnGeneration:
                 value = self.solve_master()
                 ceiling = min(ceiling, value + max(1.0, climb * abs(value)))
                 lam = self.lambdas()
-                emp = np.fromiter((e for e, _ in self.columns), dtype=np.int64, count=len(self.columns))
-                order = np.lexsort((lam, emp))                    # by employee, then value
-                last = np.flatnonzero(np.r_[emp[order][1:] != emp[order][:-1], True])
-                at = order[last]                                  # per employee: its largest column
+                at = self.largest(lam)
                 best = lam[at]
                 fractional = [e for e in range(self.E) if e not in fixed and best[e] < 1 - 1e-6]
                 if len(fractional) <= leave or time.perf_counter() > deadline or value > ceiling:
