@@ -64,10 +64,7 @@ class CellDive:
         for e in employees:
             if time.perf_counter() > deadline:
                 break
-            cols = cg.dec.own_cols[e]
-            rc = cg.cost[cols].copy()
-            at, rows, coef = cg.links[e]
-            np.subtract.at(rc, at, coef * y[rows])
+            rc = cg.reduced_costs(e)
             shaped = rc.copy()
             shaped[self.forced.get(e, [])] -= _FORCE
             shaped[self.forbidden.get(e, [])] += _FORCE

@@ -293,6 +293,14 @@ class ColumnGeneration:
         self.master_value = self.master.getInfo().objective_function_value + self.model.arrays.offset
         return self.master_value
 
+    def reduced_costs(self, e: int) -> np.ndarray:
+        """Employee e's own columns' costs less the master's duals on the link rows they enter (its
+        convexity row's dual, the same for every schedule, is left to the caller)."""
+        rc = self.cost[self.dec.own_cols[e]].copy()
+        at, rows, coef = self.links[e]
+        np.subtract.at(rc, at, coef * self.duals[rows])
+        return rc
+
     def price(self, time_limit: float, deadline: float = math.inf,
               skip: set[int] | frozenset = frozenset()) -> tuple[int, float | None]:
         """Price every employee (but `skip`) against the master's duals until `deadline`: (columns added,
@@ -308,10 +316,7 @@ class ColumnGeneration:
                 priced_all = False
                 break
             time_limit = min(time_limit, left)
-            cols = self.dec.own_cols[e]
-            rc = self.cost[cols].copy()
-            at, rows, coef = self.links[e]
-            np.subtract.at(rc, at, coef * y[rows])
+            rc = self.reduced_costs(e)
             bound, found = self.pricers[e].price(rc, time_limit)
             if math.isfinite(bound):
                 shortfall += min(0.0, bound - y[e])

@@ -244,10 +244,11 @@ def _lp_roster(model: RosterModel, cg: ColumnGeneration, shared: _Shared, deadli
     RENS; then, if that found none, a dive that fixes schedules.
 
     Small models skip RENS: their master's MIP follows and does better there (Instance5: RENS 1242 in 5 s
-    of the 60, then 1144-1147 in the end against 1143 without it). The cell dives, 60 s, seeds 1-3 (bench/README):
-    cuts of Instance8 of 18 staff 1296 / 1258 against 1288 / 1287 (seeds 1, 3; bound 1254), of 20 staff
-    885 / 785 / 789 against 892 / 896 / 895 (bound 777); Instance1-5 as before. Measured on the larger models, not kept: on Instance8
-    (2,158 cells) in place of RENS, 1316-1322 in 4 of 6 runs and 1412-1414 in 2, against 1305-1312 in 4
+    of the 60, then 1144-1147 in the end against 1143 without it). The cell dives, 60 s, seeds 1-3
+    (bench/README): cuts of Instance8 of 18 staff 1296 / 1258 against 1288 / 1287 (seeds 1, 3; bound
+    1254), of 20 staff 885 / 785 / 789 against 892 / 896 / 895 (bound 777), though the same code spreads
+    as far run to run (790-1199 on the 20-staff cut); Instance1-5 as before. Measured on the larger
+    models, not kept: on Instance8 (2,158 cells) in place of RENS, 1316-1322 in 4 of 6 runs and 1412-1414 in 2, against 1305-1312 in 4
     of 7 with RENS (the dive lands on 12 cover units short, as the best rosters do, but with requests
     the LNS no longer has the time to polish); on Instance12 one dive did not finish in 40 s (0.6 s per
     master LP over 8,400 columns) where RENS finds 4040."""
