@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import math
 import time
+from typing import Callable
 
 import highspy
 import numpy as np
@@ -149,10 +150,12 @@ class CellDive:
                 return False
         return True
 
-    def run(self, deadline: float, pricing_time: float, cutoff: float = math.inf, rounds_per_step: int = 3,
+    def run(self, deadline: float, pricing_time: float, cutoff: float | Callable[[], float] = math.inf,
+            rounds_per_step: int = 3,
             share: float = 1 / 3, bulk: float = 0.9, on_step=None, log=None) -> np.ndarray | None:
         """Dive until the LP is integral (a full model column vector), or None when the LP climbs to
-        `cutoff` (no better roster down this path). At the deadline the cells still fractional are
+        `cutoff` (no better roster down this path; a callable is read at every step, for a best that
+        improves while the dive runs). At the deadline the cells still fractional are
         completed by a sub-MIP instead.
 
         Each step forces, for about `share` of the employees still fractional, the cell the LP is surest
@@ -176,14 +179,15 @@ class CellDive:
         try:
             value = self._converge(rounds_per_step, pricing_time, deadline)
             while True:
-                if value >= cutoff - 1e-6:
+                limit = cutoff() if callable(cutoff) else cutoff
+                if value >= limit - 1e-6:
                     if log:
                         log(f"cell dive: cut off at {value:.1f} after {steps} steps")
                     return None
                 x = cg.lp_values()[: cg.n_x]
                 frac = np.flatnonzero((x > 1e-6) & (x < 1 - 1e-6))
                 if len(frac) == 0 or time.perf_counter() >= deadline:
-                    roster = self._roster(frac, max(0.0, deadline - time.perf_counter()) + 1.0, cutoff)
+                    roster = self._roster(frac, max(0.0, deadline - time.perf_counter()) + 1.0, limit)
                     if log:
                         log(f"cell dive: {len(frac)} fractional at {value:.1f} after {steps} steps: "
                             f"{None if roster is None else round(self.model.objective(roster))} "

@@ -80,6 +80,31 @@ class RosterModel:
     def objective(self, values) -> float:
         return float(np.dot(self.lp.col_cost_, np.asarray(values, float))) + self.lp.offset_
 
+    # A model crosses to a helper process (dive_helper.py) by pickle: the HighsLp as its arrays, rebuilt
+    # there, so the helper holds the very model the search has, however it was built.
+    def __getstate__(self) -> dict:
+        state = {k: v for k, v in self.__dict__.items() if k not in ("lp", "arrays")}
+        lp, a = self.lp, self.arrays
+        state["lp"] = dict(num_col=lp.num_col_, num_row=lp.num_row_, cost=a.cost, lo=a.lo, hi=a.hi,
+                           rlo=a.rlo, rhi=a.rhi, offset=a.offset, integer=a.integer,
+                           format=lp.a_matrix_.format_.name, start=a.start, index=a.index, value=a.value)
+        return state
+
+    def __setstate__(self, state: dict) -> None:
+        arrays = state.pop("lp")
+        self.__dict__.update(state)
+        lp = highspy.HighsLp()
+        lp.num_col_, lp.num_row_ = arrays["num_col"], arrays["num_row"]
+        lp.col_cost_, lp.col_lower_, lp.col_upper_ = arrays["cost"], arrays["lo"], arrays["hi"]
+        lp.row_lower_, lp.row_upper_, lp.offset_ = arrays["rlo"], arrays["rhi"], arrays["offset"]
+        lp.a_matrix_.format_ = getattr(highspy.MatrixFormat, arrays["format"])
+        lp.a_matrix_.start_ = arrays["start"].astype(np.int32)
+        lp.a_matrix_.index_ = arrays["index"].astype(np.int32)
+        lp.a_matrix_.value_ = arrays["value"]
+        lp.integrality_ = [highspy.HighsVarType.kInteger if i else highspy.HighsVarType.kContinuous
+                           for i in arrays["integer"]]
+        self.lp = lp
+
 
 class _Rows:
     def __init__(self) -> None:

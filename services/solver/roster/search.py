@@ -33,6 +33,7 @@ import numpy as np
 from services.solver.roster.cell_dive import CellDive
 from services.solver.roster.colgen import ColumnGeneration, decompose
 from services.solver.roster.descent import Descent
+from services.solver.roster.dive_helper import DiveHelper
 from services.solver.roster.model import EXACT_GAP, RosterModel
 from services.solver.roster.submip import SubMip
 
@@ -71,6 +72,10 @@ class SearchParams:
     # at convergence on small models, cell dives (cell_dive.py) for at most this share of the time
     cell_dive: bool = True
     cell_dive_share: float = 0.5
+    # on medium models (above SMALL_X_COLUMNS, up to MEDIUM_X_COLUMNS) cell dives replace RENS, run in this
+    # thread and in a helper process at once (dive_helper.py) while the LNS waits
+    dive_helper: bool = True
+    helper_dives_until: float = 0.8  # share of the time (from the start) until which those dives may run
     # after convergence, a dive in the master (ColumnGeneration.dive) for at most this share of the time,
     # until the employees still fractional hold about dive_free_columns x columns; a sub-MIP completes them
     dive: bool = True
@@ -118,6 +123,9 @@ class _Shared:
         # set once column generation has passed its first round's guard: the descent then leaves the
         # interpreter to it (both are numpy-bound Python and share one GIL)
         self.pricing = threading.Event()
+        # set while cell dives run in both cores (a DiveHelper beside the first thread): the LNS waits
+        self.pause = threading.Event()
+        self.helper: DiveHelper | None = None
 
     def offer(self, values, source: str) -> bool:
         values = np.asarray(values, float).copy()
@@ -130,6 +138,8 @@ class _Shared:
                 self.history.append((t, value, source))
                 if self.log:
                     print(f"  {t:6.2f}s {value:10.1f} {source}", flush=True)
+                if self.helper is not None:
+                    self.helper.cut(value)
                 if value - self.bound < EXACT_GAP:
                     self.stop.set()
                 return True
@@ -228,6 +238,18 @@ SMALL_X_COLUMNS = 2000
 
 def _small(model: RosterModel) -> bool:
     return len(model.cells) <= SMALL_X_COLUMNS
+
+
+# Above SMALL_X_COLUMNS and up to this, the converged master is followed by cell dives in two processes
+# (search thread and DiveHelper) instead of RENS; above it, one dive is too slow (Instance12, 10,452
+# cells: 0.6 s a master LP, no dive finished in 40 s) and RENS finds the optimum (Instance11 and 12).
+MEDIUM_X_COLUMNS = 3000
+
+
+def _medium(model: RosterModel) -> bool:
+    return SMALL_X_COLUMNS < len(model.cells) <= MEDIUM_X_COLUMNS
+
+
 CG_ROUNDS = 30
 
 
@@ -252,7 +274,7 @@ def _lp_roster(model: RosterModel, cg: ColumnGeneration, shared: _Shared, deadli
     of 7 with RENS (the dive lands on 12 cover units short, as the best rosters do, but with requests
     the LNS no longer has the time to polish); on Instance12 one dive did not finish in 40 s (0.6 s per
     master LP over 8,400 columns) where RENS finds 4040."""
-    if params.cell_dive and _small(model):
+    if params.cell_dive and (_small(model) or shared.helper is not None):
         found = _cell_dive_roster(model, cg, shared, deadline, params)
     else:
         found = params.rens and not _small(model) and _rens_roster(model, cg, shared, deadline, params)
@@ -270,24 +292,45 @@ def _cell_dive_roster(model: RosterModel, cg: ColumnGeneration, shared: _Shared,
     dive that cannot beat the best so far stops as soon as its LP reaches it. They stop at the first
     that gives nothing better (Instance1, whose optimum the master's MIP finds first: 30 s of dives cut
     off at once, where the full MIP proves it in a second)."""
-    stop = min(deadline, time.perf_counter() + params.cell_dive_share * params.time_limit)
+    helper = shared.helper
+    stop = min(deadline, time.perf_counter() + params.cell_dive_share * params.time_limit) if helper is None \
+        else min(deadline, shared.started + params.helper_dives_until * params.time_limit)
     log = (lambda text: print(f"  {text} t {time.perf_counter() - shared.started:.1f}", flush=True)) \
         if params.log else None
+    if helper is not None:
+        shared.pause.set()
+        helper.dive(list(cg.columns), list(cg.priced), stop, params.pricing_time_limit,
+                    lambda values: shared.offer(values, "cg:celldive:helper"))
     found, dives, took = False, 0, 1.0
-    # another dive only where it can finish as the last one took: one stopped part-way is completed by a
-    # sub-MIP that measured far above the dive's LP (a 20-staff cut of Instance8: 904 from an LP of 816)
-    while not shared.stop.is_set() and stop - time.perf_counter() > took:
-        began = time.perf_counter()
-        dive = CellDive(cg, jitter=0.1 if dives else 0.0, seed=params.seed + dives)
-        sol = dive.run(stop, params.pricing_time_limit, shared.snapshot()[0],
-                       on_step=lambda values: shared.offer(values, "cg:celldive:step"), log=log)
-        dives += 1
-        took = time.perf_counter() - began
-        if sol is None:
-            break                  # cut off: the next dive would not do better
-        found = True
-        if not shared.offer(sol, f"cg:celldive:{dives}"):
-            break                  # no better than the best
+    try:
+        # another dive only where it can finish as the last one took: one stopped part-way is completed by
+        # a sub-MIP that measured far above the dive's LP (a 20-staff cut of Instance8: 904 from an LP of 816)
+        while not shared.stop.is_set() and stop - time.perf_counter() > took:
+            began = time.perf_counter()
+            dive = CellDive(cg, jitter=0.1 if dives else 0.0, seed=params.seed + dives)
+            # beside a helper, every dive is cut off at the best of both as it improves
+            cutoff = (lambda: shared.snapshot()[0]) if helper is not None else shared.snapshot()[0]
+            sol = dive.run(stop, params.pricing_time_limit, cutoff,
+                           on_step=lambda values: shared.offer(values, "cg:celldive:step"), log=log)
+            dives += 1
+            took = time.perf_counter() - began
+            if sol is not None:
+                found = True
+                if shared.offer(sol, f"cg:celldive:{dives}"):
+                    continue
+            # cut off, or no better than the best: alone, the next dive would not do better either; beside
+            # a helper the LNS waits on the dives, which draw again until their time is up
+            if helper is None:
+                break
+    finally:
+        if helper is not None:
+            shared.pause.clear()            # the LNS goes on beside the helper's last dive
+            if not shared.stop.is_set():
+                helper.wait(stop)
+            helper.close()
+            found = found or helper.rosters > 0
+            if log:
+                log(f"cell dives: {dives} here, {helper.rosters} rosters from the helper")
     return found
 
 
@@ -637,7 +680,7 @@ def _lns(model: RosterModel, shared: _Shared, deadline: float, params: SearchPar
         if left < 0.1:
             break
         best, values, _ = shared.snapshot()
-        if values is None:
+        if values is None or shared.pause.is_set():
             time.sleep(0.05)
             continue
         if best < current_obj - 1e-6:
@@ -696,6 +739,8 @@ def solve(model: RosterModel, params: SearchParams | None = None) -> SearchResul
     mip_out: dict = {}
     lns_outs = [{} for _ in range(max(1, params.threads))]
     dec = decompose(model) if params.column_generation and params.threads > 1 else None
+    if dec is not None and params.cell_dive and params.dive_helper and _medium(model):
+        shared.helper = DiveHelper(model, params.seed)
     if dec is not None:
         threads = [threading.Thread(target=_colgen_then_lns,
                                     args=(model, dec, shared, deadline, params, mip_out, lns_outs[0]))]
@@ -707,10 +752,14 @@ def solve(model: RosterModel, params: SearchParams | None = None) -> SearchResul
             threads.append(threading.Thread(target=_descent_then_lns, args=(model, dec, shared, deadline, p, o)))
         else:
             threads.append(threading.Thread(target=_lns, args=(model, shared, deadline, p, o)))
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
+    try:
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+    finally:
+        if shared.helper is not None:
+            shared.helper.close()
     best, values, _ = shared.snapshot()
     bound = mip_out.get("bound", -math.inf)
     if bound > -math.inf:
