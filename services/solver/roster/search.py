@@ -16,8 +16,9 @@ full MIP's 842; Instance8: 1297 against 1262; Instance11 and 12: the best known 
 At convergence, RENS on its LP (the compact model's sub-MIP over the cells the LP leaves fractional) finds
 the optimum of 11 and 12 and proves it; a dive in the master where RENS finds nothing, and on small models
 the master solved as a MIP, hand the LNS rosters the full MIP does not find; then, on small models, the
-full MIP gets a slice to prove, then LNS. On medium models (Instance8) cell dives replace RENS, in this
-thread and in a helper process at once (dive_helper.py), while the LNS waits. On large decomposable
+full MIP gets a slice to prove, then LNS. On small models cell dives come first, and on medium ones
+(Instance8) they replace RENS while the LNS waits; up to medium they run in this thread and in a helper
+process at once (dive_helper.py). On large decomposable
 models thread two starts with a best-response descent (descent.py) instead of waiting on the first
 thread's roster.
 """
@@ -74,10 +75,11 @@ class SearchParams:
     # at convergence on small models, cell dives (cell_dive.py) for at most this share of the time
     cell_dive: bool = True
     cell_dive_share: float = 0.5
-    # on medium models (above SMALL_X_COLUMNS, up to MEDIUM_X_COLUMNS) cell dives replace RENS, run in this
-    # thread and in a helper process at once (dive_helper.py) while the LNS waits
+    # up to MEDIUM_X_COLUMNS cells, a helper process (dive_helper.py) dives beside this thread's cell
+    # dives. On medium models (above SMALL_X_COLUMNS) the cell dives then replace RENS and the LNS waits
+    # while they run, until helper_dives_until of the time (from the start)
     dive_helper: bool = True
-    helper_dives_until: float = 0.8  # share of the time (from the start) until which those dives may run
+    helper_dives_until: float = 0.8
     # after convergence, a dive in the master (ColumnGeneration.dive) for at most this share of the time,
     # until the employees still fractional hold about dive_free_columns x columns; a sub-MIP completes them
     dive: bool = True
@@ -242,16 +244,10 @@ def _small(model: RosterModel) -> bool:
     return len(model.cells) <= SMALL_X_COLUMNS
 
 
-# Above SMALL_X_COLUMNS and up to this, the converged master is followed by cell dives in two processes
-# (search thread and DiveHelper) instead of RENS; above it, one dive is too slow (Instance12, 10,452
-# cells: 0.6 s a master LP, no dive finished in 40 s) and RENS finds the optimum (Instance11 and 12).
+# Up to this, cell dives run in two processes (this thread and a DiveHelper); above SMALL_X_COLUMNS they
+# replace RENS there. Above it one dive is too slow (Instance12, 10,452 cells: 0.6 s a master LP, no dive
+# finished in 40 s) and RENS finds the optimum (Instance11 and 12).
 MEDIUM_X_COLUMNS = 3000
-
-
-def _medium(model: RosterModel) -> bool:
-    return SMALL_X_COLUMNS < len(model.cells) <= MEDIUM_X_COLUMNS
-
-
 CG_ROUNDS = 30
 
 
@@ -264,14 +260,17 @@ def _master_roster(cg: ColumnGeneration, shared: _Shared, time_limit: float) -> 
 
 def _lp_roster(model: RosterModel, cg: ColumnGeneration, shared: _Shared, deadline: float,
                params: SearchParams) -> None:
-    """Rosters from the master's LP: on small models dives that fix cells (cell_dive.py), on medium ones
-    the same in two processes (a DiveHelper is there), on larger ones RENS; then, if that found none, a
-    dive that fixes schedules.
+    """Rosters from the master's LP: on small and medium models dives that fix cells (cell_dive.py), in
+    two processes where a DiveHelper is there; on larger ones RENS; then, if that found none, a dive that
+    fixes schedules.
 
-    Medium models dive in two processes until helper_dives_until of the time. Instance8 (2,158 cells),
-    60 s, seeds 1-12: 9 of 12 runs at 1305-1315 (12 cover units short), 3 of them at or below the best
-    known 1308, against about 5 of 12 in that mode with RENS (1600 / 1404 at seeds 1 / 3); with the dives
-    ending at half the time, 2 of 6 (two draws a run; each draw ends in that mode about one time in three).
+    Medium models dive in two processes until helper_dives_until of the time while the LNS waits.
+    Instance8 (2,158 cells), 60 s, seeds 1-12: 9 of 12 runs at 1305-1315 (12 cover units short), 3 of
+    them at or below the best known 1308, against about 5 of 12 in that mode with RENS (1600 / 1404 at
+    seeds 1 / 3); with the dives ending at half the time, 2 of 6 (two draws a run; each draw ends in that
+    mode about one time in three). On small models the helper dives beside this thread's dives, which
+    stop as before; seeds 1-6: the 20-staff cut 788-896 and once 1084 (median 843) against 792-993
+    (median 888), the 18-staff cut 1258-1265 against 1259-1296 (seeds 1-4), Instance1-5 as before.
 
     Small models skip RENS: their master's MIP follows and does better there (Instance5: RENS 1242 in 5 s
     of the 60, then 1144-1147 in the end against 1143 without it). The cell dives, 60 s, seeds 1-3
@@ -294,19 +293,22 @@ def _cell_dive_roster(model: RosterModel, cg: ColumnGeneration, shared: _Shared,
                       params: SearchParams) -> bool:
     """Cell dives from the converged master for cell_dive_share of the time, each cut off at the shared
     best and each after the first taking another path (CellDive's jitter); every roster offered. True
-    if one was found.
+    if one was found. A DiveHelper, where there is one, dives from the same master meanwhile; on medium
+    models both draw until helper_dives_until of the time, and the LNS waits.
 
     Why more than one: from the same master the dive ends anywhere from 1306 to 1611 on Instance8, and a
     dive that cannot beat the best so far stops as soon as its LP reaches it. They stop at the first
     that gives nothing better (Instance1, whose optimum the master's MIP finds first: 30 s of dives cut
     off at once, where the full MIP proves it in a second)."""
     helper = shared.helper
-    stop = min(deadline, time.perf_counter() + params.cell_dive_share * params.time_limit) if helper is None \
+    medium = helper is not None and not _small(model)
+    stop = min(deadline, time.perf_counter() + params.cell_dive_share * params.time_limit) if not medium \
         else min(deadline, shared.started + params.helper_dives_until * params.time_limit)
     log = (lambda text: print(f"  {text} t {time.perf_counter() - shared.started:.1f}", flush=True)) \
         if params.log else None
-    if helper is not None:
+    if medium:
         shared.pause.set()
+    if helper is not None:
         helper.dive(list(cg.columns), list(cg.priced), stop, params.pricing_time_limit,
                     lambda values: shared.offer(values, "cg:celldive:helper"))
     found, dives, took = False, 0, 1.0
@@ -328,12 +330,12 @@ def _cell_dive_roster(model: RosterModel, cg: ColumnGeneration, shared: _Shared,
                     continue
             # cut off, or no better than the best: alone, the next dive would not do better either; beside
             # a helper the LNS waits on the dives, which draw again until their time is up
-            if helper is None:
+            if not medium:
                 break
     finally:
         if helper is not None:
             shared.pause.clear()            # the LNS goes on beside the helper's last dive
-            if not shared.stop.is_set():
+            if medium and not shared.stop.is_set():
                 helper.wait(stop)
             helper.close()
             found = found or helper.rosters > 0
@@ -747,8 +749,8 @@ def solve(model: RosterModel, params: SearchParams | None = None) -> SearchResul
     mip_out: dict = {}
     lns_outs = [{} for _ in range(max(1, params.threads))]
     dec = decompose(model) if params.column_generation and params.threads > 1 else None
-    if dec is not None and params.cell_dive and params.dive_helper and _medium(model):
-        shared.helper = DiveHelper(model, params.seed)
+    if dec is not None and params.cell_dive and params.dive_helper and len(model.cells) <= MEDIUM_X_COLUMNS:
+        shared.helper = DiveHelper(model, params.seed, params.log)
     if dec is not None:
         threads = [threading.Thread(target=_colgen_then_lns,
                                     args=(model, dec, shared, deadline, params, mip_out, lns_outs[0]))]

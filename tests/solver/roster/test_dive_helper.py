@@ -68,7 +68,7 @@ def _helper_rosters(model, cg, seconds: float, best: float = math.inf) -> tuple[
         waited = time.perf_counter() - began
     finally:
         helper.close()
-    assert not helper._proc.is_alive()
+    assert not helper.alive
     return got, waited
 
 
@@ -92,7 +92,7 @@ def test_the_helpers_dives_stop_at_its_cutoff(model1):
 def test_closing_a_helper_that_never_dived_ends_its_process(model1):
     helper = DiveHelper(model1, seed=1)
     helper.close()
-    assert not helper._proc.is_alive()
+    assert not helper.alive
     helper.close()                             # twice is harmless
 
 
@@ -123,7 +123,7 @@ def test_a_medium_model_dives_in_both_processes_while_the_lns_waits(model1, monk
     monkeypatch.setattr(search._Neighbourhoods, "pick", pick)
     monkeypatch.setattr(search._Shared, "__init__", init)
     result = solve(model1, SearchParams(time_limit=20, seed=1))
-    assert len(made) == 1 and not made[0]._proc.is_alive()
+    assert len(made) == 1 and not made[0].alive
     assert made[0]._reader is not None                       # it was handed the master
     assert paused_moves == []                                # no LNS move while the dives ran
     assert not shared_pause[0].is_set()
