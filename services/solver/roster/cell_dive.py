@@ -151,12 +151,12 @@ class CellDive:
         return True
 
     def run(self, deadline: float, pricing_time: float, cutoff: float | Callable[[], float] = math.inf,
-            rounds_per_step: int = 3,
-            share: float = 1 / 3, bulk: float = 0.9, on_step=None, log=None) -> np.ndarray | None:
+            rounds_per_step: int = 3, share: float = 1 / 3, bulk: float = 0.9, on_step=None,
+            log=None) -> np.ndarray | None:
         """Dive until the LP is integral (a full model column vector), or None when the LP climbs to
         `cutoff` (no better roster down this path; a callable is read at every step, for a best that
-        improves while the dive runs). At the deadline the cells still fractional are
-        completed by a sub-MIP instead.
+        improves while the dive runs). At the deadline the cells still fractional are completed by a
+        sub-MIP instead.
 
         Each step forces, for about `share` of the employees still fractional, the cell the LP is surest
         of, and every cell at 0.9 or more. Measured on Instance8 from the converged master (one thread,

@@ -18,9 +18,8 @@ the optimum of 11 and 12 and proves it; a dive in the master where RENS finds no
 the master solved as a MIP, hand the LNS rosters the full MIP does not find; then, on small models, the
 full MIP gets a slice to prove, then LNS. On small models cell dives come first, and on medium ones
 (Instance8) they replace RENS while the LNS waits; up to medium they run in this thread and in a helper
-process at once (dive_helper.py). On large decomposable
-models thread two starts with a best-response descent (descent.py) instead of waiting on the first
-thread's roster.
+process at once (dive_helper.py). On large decomposable models thread two starts with a best-response
+descent (descent.py) instead of waiting on the first thread's roster.
 """
 from __future__ import annotations
 

@@ -34,6 +34,7 @@ def model1():
 def _lp_value(lp: highspy.HighsLp) -> float:
     h = highspy.Highs()
     h.setOptionValue("output_flag", False)
+    h.setOptionValue("threads", 1)         # as every HiGHS here: its scheduler is process-wide, set once
     h.passModel(lp)
     h.changeColsIntegrality(lp.num_col_, np.arange(lp.num_col_, dtype=np.int32),
                             np.full(lp.num_col_, highspy.HighsVarType.kContinuous))
@@ -100,6 +101,7 @@ def test_a_medium_model_dives_in_both_processes_while_the_lns_waits(model1, monk
     monkeypatch.setattr(search, "SMALL_X_COLUMNS", 0)          # Instance1 passes for a medium model here
     monkeypatch.setattr(search, "MEDIUM_X_COLUMNS", len(model1.cells))
     made: list[DiveHelper] = []
+    pauses: list[threading.Event] = []          # the search's pause event, once it exists
     paused_moves: list[int] = []
 
     class Watched(DiveHelper):
@@ -107,18 +109,16 @@ def test_a_medium_model_dives_in_both_processes_while_the_lns_waits(model1, monk
             super().__init__(*args)
             made.append(self)
 
-    lns_pick = search._Neighbourhoods.pick
-
-    def pick(self, values, share):
-        if shared_pause[0] is not None and shared_pause[0].is_set():
-            paused_moves.append(1)
-        return lns_pick(self, values, share)
-    shared_pause: list = [None]
-    shared_init = search._Shared.__init__
+    shared_init, lns_pick = search._Shared.__init__, search._Neighbourhoods.pick
 
     def init(self, *args) -> None:
         shared_init(self, *args)
-        shared_pause[0] = self.pause
+        pauses.append(self.pause)
+
+    def pick(self, values, share):
+        if pauses[0].is_set():
+            paused_moves.append(1)
+        return lns_pick(self, values, share)
     monkeypatch.setattr(search, "DiveHelper", Watched)
     monkeypatch.setattr(search._Neighbourhoods, "pick", pick)
     monkeypatch.setattr(search._Shared, "__init__", init)
@@ -126,7 +126,7 @@ def test_a_medium_model_dives_in_both_processes_while_the_lns_waits(model1, monk
     assert len(made) == 1 and not made[0].alive
     assert made[0]._reader is not None                       # it was handed the master
     assert paused_moves == []                                # no LNS move while the dives ran
-    assert not shared_pause[0].is_set()
+    assert not pauses[0].is_set()
     errors, objective = check((EVAL / "Instance1.txt").read_text(),
                               format_solution(model1.assignment(result.values)))
     assert errors == [] and objective == round(result.objective) >= OPTIMUM_1
