@@ -78,10 +78,10 @@ class DiveHelper:
         return True
 
     def dive(self, columns: list[tuple[int, np.ndarray]], priced: list[bool], until: float,
-             pricing_time: float, on_roster: Callable[[np.ndarray], None]) -> None:
+             pricing_time: float, on_roster: Callable[[np.ndarray], None], give_up: float = math.inf) -> None:
         """Dive from a master of these columns until `until` (perf_counter); each roster to `on_roster`,
-        called from a reader thread."""
-        if self._send(("dive", columns, priced, until - time.perf_counter(), pricing_time)):
+        called from a reader thread. `give_up` as CellDive.run's."""
+        if self._send(("dive", columns, priced, until - time.perf_counter(), pricing_time, give_up)):
             self._reader = threading.Thread(target=self._read, args=(on_roster,), daemon=True)
             self._reader.start()
 
@@ -165,7 +165,7 @@ def _serve(inbox: _Inbox, out: Connection, model: RosterModel, seed: int, log: b
     inbox.ready.wait()
     if inbox.dive is None:
         return
-    columns, priced, seconds, pricing_time = inbox.dive
+    columns, priced, seconds, pricing_time, give_up = inbox.dive
     deadline = time.perf_counter() + seconds
     for (e, own), p in zip(columns, priced):
         cg.add(e, own, p)
@@ -176,7 +176,7 @@ def _serve(inbox: _Inbox, out: Connection, model: RosterModel, seed: int, log: b
     while root < inbox.cutoff - 1e-6 and deadline - time.perf_counter() > took:
         began = time.perf_counter()
         dive = CellDive(cg, jitter=0.1, seed=seed + _SEED_OFFSET + k)
-        sol = dive.run(deadline, pricing_time, lambda: inbox.cutoff,
+        sol = dive.run(deadline, pricing_time, lambda: inbox.cutoff, give_up=give_up,
                        log=(lambda text: print(f"  helper {text}", file=sys.stderr, flush=True)) if log else None)
         k += 1
         took = time.perf_counter() - began

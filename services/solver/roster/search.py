@@ -79,6 +79,9 @@ class SearchParams:
     # while they run, until helper_dives_until of the time (from the start)
     dive_helper: bool = True
     helper_dives_until: float = 0.8
+    # on medium models a cell dive gives up once its LP is this share of the largest cover weight above
+    # where it started (CellDive.run's give_up), so the next draw starts sooner
+    dive_give_up: float = 0.2
     # after convergence, a dive in the master (ColumnGeneration.dive) for at most this share of the time,
     # until the employees still fractional hold about dive_free_columns x columns; a sub-MIP completes them
     dive: bool = True
@@ -305,11 +308,14 @@ def _cell_dive_roster(model: RosterModel, cg: ColumnGeneration, shared: _Shared,
         else min(deadline, shared.started + params.helper_dives_until * params.time_limit)
     log = (lambda text: print(f"  {text} t {time.perf_counter() - shared.started:.1f}", flush=True)) \
         if params.log else None
+    give_up = math.inf
     if medium:
         shared.pause.set()
+        weights = cg.cost[cg.dec.slack_cols]
+        give_up = params.dive_give_up * float(weights.max()) if len(weights) else math.inf
     if helper is not None:
         helper.dive(list(cg.columns), list(cg.priced), stop, params.pricing_time_limit,
-                    lambda values: shared.offer(values, "cg:celldive:helper"))
+                    lambda values: shared.offer(values, "cg:celldive:helper"), give_up)
     found, dives, took = False, 0, 1.0
     try:
         # another dive only where it can finish as the last one took: one stopped part-way is completed by
@@ -320,7 +326,8 @@ def _cell_dive_roster(model: RosterModel, cg: ColumnGeneration, shared: _Shared,
             # beside a helper, every dive is cut off at the best of both as it improves
             cutoff = (lambda: shared.snapshot()[0]) if helper is not None else shared.snapshot()[0]
             sol = dive.run(stop, params.pricing_time_limit, cutoff,
-                           on_step=lambda values: shared.offer(values, "cg:celldive:step"), log=log)
+                           on_step=lambda values: shared.offer(values, "cg:celldive:step"), log=log,
+                           give_up=give_up)
             dives += 1
             took = time.perf_counter() - began
             if sol is not None:

@@ -72,6 +72,18 @@ def test_a_dive_whose_lp_reaches_the_cutoff_gives_up_and_restores_the_master(mod
     _master_is_restored(cg, converged)
 
 
+def test_a_dive_whose_lp_climbs_past_its_give_up_margin_stops_and_restores_the_master(model1):
+    cg, _ = converge(model1)
+    converged = cg.master_value
+    lines: list[str] = []
+    # the LP must climb 50 from 557 to reach the optimum: a margin of 1 stops the dive on the way
+    assert CellDive(cg).run(time.perf_counter() + 60, 5.0, give_up=1.0, log=lines.append) is None
+    assert len(lines) == 1 and lines[0].startswith("cell dive: given up at ")
+    climbed = float(lines[0].split(" at ")[1].split()[0])
+    assert converged + 1.0 <= climbed + 1e-6 < OPTIMUM_1
+    _master_is_restored(cg, converged)
+
+
 def test_a_pricing_mip_holds_a_dives_fixings_for_one_call_only(model1):
     dec = decompose(model1)
     e = 0
