@@ -187,10 +187,10 @@ class CellDive:
             ceiling = value + give_up
             while True:
                 limit = cutoff() if callable(cutoff) else cutoff
-                if value >= min(limit, ceiling) - 1e-6:
+                cut_off = value >= limit - 1e-6
+                if cut_off or value >= ceiling - 1e-6:
                     if log:
-                        log(f"cell dive: {'cut off' if value >= limit - 1e-6 else 'given up'} at {value:.1f} "
-                            f"after {steps} steps")
+                        log(f"cell dive: {'cut off' if cut_off else 'given up'} at {value:.1f} after {steps} steps")
                     return None
                 x = cg.lp_values()[: cg.n_x]
                 frac = np.flatnonzero((x > 1e-6) & (x < 1 - 1e-6))

@@ -270,7 +270,8 @@ def _lp_roster(model: RosterModel, cg: ColumnGeneration, shared: _Shared, deadli
     Instance8 (2,158 cells), 60 s, seeds 1-12: 9 of 12 runs at 1305-1315 (12 cover units short), 3 of
     them at or below the best known 1308, against about 5 of 12 in that mode with RENS (1600 / 1404 at
     seeds 1 / 3); with the dives ending at half the time, 2 of 6 (two draws a run; each draw ends in that
-    mode about one time in three). On small models the helper dives beside this thread's dives, which
+    mode about one time in three). With dives that give up (dive_give_up), seeds 1-10: 6 of 10 at
+    1302-1306, the others 1403-1518. On small models the helper dives beside this thread's dives, which
     stop as before; seeds 1-6: the 20-staff cut 788-896 and once 1084 (median 843) against 792-993
     (median 888), the 18-staff cut 1258-1265 against 1259-1296 (seeds 1-4), Instance1-5 as before.
 
