@@ -89,3 +89,55 @@ def test_a_dp_with_a_relaxed_limit_is_checked_and_falls_back_to_the_mip():
         for own in schedules:
             assert own[on_s].sum() <= limit and _rows_hold(model, cols, dec.own_rows[e], own)
         assert pricer.fallbacks == fallbacks + (lure > 0)      # the MIP only where the DP broke the limit
+
+
+def test_dps_pricing_in_two_threads_at_once_answer_as_they_do_alone():
+    """Each thread lays its DPs' days over a buffer of its own (pricing_dp._buffer): two threads pricing
+    at once, as the column generation and the descent do, must not see each other's arrays."""
+    import threading
+
+    model = build(read(str(EVAL / "Instance8.txt")))
+    dec = decompose(model)
+    cg = ColumnGeneration(model, dec)
+    rng = np.random.default_rng(3)
+    n_x = len(model.cells)
+    jobs = []
+    for e in (3, 25, 17, 0):                          # buffers of different sizes, so they grow and shrink
+        cost = cg.cost[dec.own_cols[e]].copy()
+        isx = dec.own_cols[e] < n_x
+        cost[isx] -= rng.uniform(-20, 150, int(isx.sum()))
+        jobs.append((cg.pricers[e], cost, cg.pricers[e].price(cost, 60.0)[0]))
+    bad = []
+
+    def work(order):
+        for _ in range(5):
+            for pricer, cost, want in (jobs[i] for i in order):
+                got, schedules = pricer.price(cost, 60.0)
+                if abs(got - want) > 1e-6 or abs(float(np.dot(cost, schedules[-1])) - want) > 1e-6:
+                    bad.append((got, want))
+
+    threads = [threading.Thread(target=work, args=(o,)) for o in ((0, 1, 2, 3), (3, 2, 1, 0))]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert not bad
+
+
+def test_a_minimum_the_days_cannot_reach_leaves_no_schedule():
+    spec = read(str(EVAL / "Instance1.txt"))
+    emp = spec.employees[0]
+    spec.employees[0] = dataclasses.replace(emp, min_minutes=emp.max_minutes, max_minutes=emp.max_minutes)
+    model = build(spec)
+    dec = decompose(model)
+    dp = DpPricer.build(model, 0, dec.own_cols[0])
+    n_days = spec.days
+    longest = max(sh.minutes for sh in spec.shifts)
+    # within the horizon's reach: a schedule exists; past it: none, and the DP says so
+    if emp.max_minutes <= n_days * longest:
+        assert dp.price(model.arrays.cost[dec.own_cols[0]])[1]
+    spec.employees[0] = dataclasses.replace(emp, min_minutes=n_days * longest + 1, max_minutes=n_days * longest + 1)
+    model = build(spec)
+    dp = DpPricer.build(model, 0, decompose(model).own_cols[0])
+    with pytest.raises(ValueError):
+        dp.price(model.arrays.cost[decompose(model).own_cols[0]])
