@@ -117,12 +117,12 @@ class DpPricer:
         # absent if it never fits; built here so a pricer shared by two threads is never written to
         self.boxes = self._boxes(tracked)
         # per layer, where its box is: outside it a layer holds whatever the buffer held (see price)
-        self.in_box = []
-        for box in self.boxes:
-            mask = np.zeros(self.inner, dtype=bool)
-            mask[tuple(slice(lo, hi + 1) for lo, hi in box)] = True
-            self.in_box.append(mask.ravel().tolist())
         self.box_slices = [tuple(slice(lo, hi + 1) for lo, hi in box) for box in self.boxes]
+        self.in_box = []
+        for box in self.box_slices:
+            mask = np.zeros(self.inner, dtype=bool)
+            mask[box] = True
+            self.in_box.append(mask.ravel().tolist())
         self.cuts = [{(s, inc): cut for s in [None, *range(S)] for inc in (0, 1)
                       if (cut := self._cut(d, s, inc, count_axis)) is not None} for d in range(self.D)]
         self.size = self.R * (self.n_max + 1) * self.W * self.T
@@ -300,7 +300,7 @@ class DpPricer:
         # day's pooled minima (see _compile)
         inner, rows = self.inner, self.rows
         # the days' arrays over one buffer, each filled with inf only inside its box: nothing outside a
-        # box is read but by _path, which checks in_box first
+        # box is read but by _path, which checks in_box
         cells = int(np.prod(inner))
         buf = _buffer(sum(rows) * cells)
         at_row = np.concatenate(([0], np.cumsum(rows))) * cells

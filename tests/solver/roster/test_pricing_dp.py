@@ -134,10 +134,10 @@ def test_a_minimum_the_days_cannot_reach_leaves_no_schedule():
     n_days = spec.days
     longest = max(sh.minutes for sh in spec.shifts)
     # within the horizon's reach: a schedule exists; past it: none, and the DP says so
-    if emp.max_minutes <= n_days * longest:
-        assert dp.price(model.arrays.cost[dec.own_cols[0]])[1]
+    assert emp.max_minutes <= n_days * longest
+    assert dp.price(model.arrays.cost[dec.own_cols[0]])[1]
     spec.employees[0] = dataclasses.replace(emp, min_minutes=n_days * longest + 1, max_minutes=n_days * longest + 1)
     model = build(spec)
-    dp = DpPricer.build(model, 0, decompose(model).own_cols[0])
+    cols = decompose(model).own_cols[0]
     with pytest.raises(ValueError):
-        dp.price(model.arrays.cost[decompose(model).own_cols[0]])
+        DpPricer.build(model, 0, cols).price(model.arrays.cost[cols])
