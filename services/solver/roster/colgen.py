@@ -165,10 +165,14 @@ class _CheckedDp:
         self.fallbacks = 0
 
     def price(self, cost: np.ndarray, time_limit: float,
-              fixed: tuple[list[int], list[int]] | None = None) -> tuple[float, list[np.ndarray]]:
+              fixed: tuple[list[int], list[int]] | None = None,
+              exact: bool = True) -> tuple[float, list[np.ndarray]]:
+        """(a lower bound, schedules cheapest last). With `exact` False, the DP's schedules that keep
+        every limit are enough when there are any, though a cheaper one may exist: a heuristic caller
+        (CellDive) needs good columns fast, not the cheapest."""
         bound, paths = self.dp.price(cost)
         kept = [own for own in paths if self.dp.within_limits(own)]
-        if paths and kept and kept[-1] is paths[-1]:
+        if paths and kept and (kept[-1] is paths[-1] or not exact):
             return bound, kept
         self.fallbacks += 1
         if self.mip is None:

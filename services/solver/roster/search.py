@@ -61,8 +61,7 @@ class SearchParams:
     # master; the full MIP stays for one thread and for models with rows across employees
     column_generation: bool = True
     pricing_time_limit: float = 0.5  # per employee's pricing MIP (its dual bound keeps the bound valid)
-    master_mip_every: int = 4        # price-and-branch: the master as a MIP every this many rounds
-    master_mip_time: float = 3.0
+    master_mip_time: float = 3.0     # the master as a MIP while the LNS has no roster yet (price-and-branch)
     cg_share: float = 0.6            # pricing stops here if it has not converged; the master's MIP (small
                                      # models) or a dive follows
     final_master_time: float = 0.25  # share of the time for that master MIP
@@ -82,6 +81,9 @@ class SearchParams:
     # on medium models a cell dive gives up once its LP is this share of the largest cover weight above
     # where it started (CellDive.run's give_up), so the next draw starts sooner
     dive_give_up: float = 0.2
+    # on small models cell dives draw again while the best so far is this share of the largest cover weight
+    # or more above the master's LP (_cell_dive_roster)
+    redive_gap: float = 0.8
     # after convergence, a dive in the master (ColumnGeneration.dive) for at most this share of the time,
     # until the employees still fractional hold about dive_free_columns x columns; a sub-MIP completes them
     dive: bool = True
@@ -235,8 +237,8 @@ def _mip_then_lns(model: RosterModel, shared: _Shared, deadline: float, params: 
 # 2 threads, DP pricing: Instance5 converged in 17 rounds, Instance11 in 13, Instance12 in 30; rounds get
 # slower as the duals sharpen). Instance8 converges in about 27 rounds, ~12 s in, 17 of its staff priced by
 # a DP with a shift limit relaxed and checked (colgen._CheckedDp; as pricing MIPs 7 of them made a round ~3 s).
-# Up to SMALL_X_COLUMNS the master's MIP runs every few rounds and the full MIP gets a slice after
-# convergence: that proves Instance1-4, and the master's MIP found Instance5's 1143. Above it the two cost
+# Up to SMALL_X_COLUMNS the master's MIP runs at convergence and the full MIP gets a slice after it:
+# that proves Instance1-4, and the master's MIP finds Instance5's 1143. Above it the two cost
 # more than they bring: on Instance11 three master MIPs took 9 s of the 15 s before convergence, and on
 # Instance12 the master's MIP over 8,400 converged columns gave 7080 against its LP's 4040.
 SMALL_X_COLUMNS = 2000
@@ -310,10 +312,12 @@ def _cell_dive_roster(model: RosterModel, cg: ColumnGeneration, shared: _Shared,
     log = (lambda text: print(f"  {text} t {time.perf_counter() - shared.started:.1f}", flush=True)) \
         if params.log else None
     give_up = math.inf
+    weights = cg.cost[cg.dec.slack_cols]
+    unit = float(weights.max()) if len(weights) else math.inf
+    root = cg.master_value
     if medium:
         shared.pause.set()
-        weights = cg.cost[cg.dec.slack_cols]
-        give_up = params.dive_give_up * float(weights.max()) if len(weights) else math.inf
+        give_up = params.dive_give_up * unit
     if helper is not None:
         helper.dive(list(cg.columns), list(cg.priced), stop, params.pricing_time_limit,
                     lambda values: shared.offer(values, "cg:celldive:helper"), give_up)
@@ -335,9 +339,12 @@ def _cell_dive_roster(model: RosterModel, cg: ColumnGeneration, shared: _Shared,
                 found = True
                 if shared.offer(sol, f"cg:celldive:{dives}"):
                     continue
-            # cut off, or no better than the best: alone, the next dive would not do better either; beside
-            # a helper the LNS waits on the dives, which draw again until their time is up
-            if not medium:
+            # cut off, or no better than the best. On medium models the LNS waits on the dives, which draw
+            # again until their time is up; on small ones they draw again only while the best is still
+            # about a cover unit above the master's LP (redive_gap), which says a roster that much better
+            # may exist: the next draw from the same master may find it, the LNS seldom does (cuts of
+            # Instance8 of 20 staff, measured in SearchParams.redive_gap)
+            if not medium and shared.snapshot()[0] - root < params.redive_gap * unit:
                 break
     finally:
         if helper is not None:
@@ -437,10 +444,10 @@ def _column_generation(model: RosterModel, dec, shared: _Shared, deadline: float
             cg.add(e, found[-1])
         seen, rounds = -1, 0
         small = _small(model)
-        # the master's MIP during pricing (small models) runs at these rounds; each time it finds nothing
-        # better, the gap to the next doubles. On a 20-staff cut of Instance8 (bench/curtois_variants.py)
-        # the first two found rosters, then six found none in 3 s each: convergence at 29 s, 17 s with this
-        every = next_mip = params.master_mip_every
+        # the master's MIP runs during pricing only while the LNS has no roster to start from. It once ran
+        # every few rounds on small models too (backing off while it found nothing): on a 20-staff cut of
+        # Instance8 (bench/curtois_variants.py) its 3 s runs found rosters the LNS was already past and
+        # held convergence off until 18-23 s, against 6-7 s without them; Instance1-5 came out as before
         stop_pricing = shared.started + params.cg_share * params.time_limit
         while not shared.stop.is_set() and deadline - time.perf_counter() > 0.2:
             if time.perf_counter() > stop_pricing:
@@ -482,10 +489,6 @@ def _column_generation(model: RosterModel, dec, shared: _Shared, deadline: float
                 break
             if values is None:                # the LNS waits for a roster
                 _master_roster(cg, shared, min(params.master_mip_time, deadline - time.perf_counter()))
-            elif small and rounds >= next_mip:
-                if not _master_roster(cg, shared, min(params.master_mip_time, deadline - time.perf_counter())):
-                    every *= 2
-                next_mip = rounds + every
     except (ValueError, RuntimeError):      # no schedule for someone, or a pricer failed: the full MIP says
         return False
     return True

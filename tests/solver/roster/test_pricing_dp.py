@@ -91,6 +91,36 @@ def test_a_dp_with_a_relaxed_limit_is_checked_and_falls_back_to_the_mip():
         assert pricer.fallbacks == fallbacks + (lure > 0)      # the MIP only where the DP broke the limit
 
 
+def test_a_checked_dp_asked_for_good_schedules_skips_the_mip_where_its_own_keep_the_limits():
+    """exact=False (a cell dive's pricing): where the DP's cheapest breaks a relaxed limit but another of
+    its schedules keeps it, those come back without the MIP; exact pricing still asks the MIP."""
+    model = build(read(str(EVAL / "Instance8.txt")))
+    dec = decompose(model)
+    e = next(e for e in range(len(dec.own_cols)) if (dp := DpPricer.build(model, e, dec.own_cols[e])) and dp.relaxed)
+    pricer = ColumnGeneration(model, dec).pricers[e]
+    s, limit = pricer.dp.relaxed[0]
+    cols = dec.own_cols[e]
+    on_s = np.array([c < len(model.cells) and model.cells[c][2] == s for c in cols])
+    rng = np.random.default_rng(3)
+    for lure in np.arange(10.0, 60.0, 1.0):          # a lure where the DP's schedules split over the limit
+        cost = model.arrays.cost[cols] - rng.uniform(0, 50, len(cols)) * (cols < len(model.cells))
+        cost[on_s] -= lure
+        paths = pricer.dp.price(cost)[1]
+        if not pricer.dp.within_limits(paths[-1]) and any(pricer.dp.within_limits(p) for p in paths):
+            break
+    else:
+        pytest.fail("no cost found where the DP's schedules split over the relaxed limit")
+    fallbacks = pricer.fallbacks
+    _, good = pricer.price(cost, 60.0, exact=False)
+    assert pricer.fallbacks == fallbacks and good
+    for own in good:
+        assert own[on_s].sum() <= limit and _rows_hold(model, cols, dec.own_rows[e], own)
+    want, cheapest = pricer.price(cost, 60.0)
+    assert pricer.fallbacks == fallbacks + 1
+    assert float(np.dot(cost, cheapest[-1])) == pytest.approx(want, abs=1e-6)
+    assert want <= float(np.dot(cost, good[-1])) + 1e-6
+
+
 def test_dps_pricing_in_two_threads_at_once_answer_as_they_do_alone():
     """Each thread lays its DPs' days over a buffer of its own (pricing_dp._buffer): two threads pricing
     at once, as the column generation and the descent do, must not see each other's arrays."""

@@ -103,11 +103,11 @@ def test_the_mip_hands_over_only_once_a_roster_exists():
     assert result.values is not None and result.lns_moves > 0
 
 
-def test_the_masters_mip_during_pricing_backs_off_while_it_finds_nothing(monkeypatch):
-    """Small models solve the master as a MIP every few pricing rounds; each time it brings nothing the
-    gap to the next one doubles, so a master MIP that stopped paying does not hold off convergence."""
+def test_once_a_roster_exists_the_masters_mip_waits_for_convergence(monkeypatch):
+    """While the LNS has a roster, small models solve the master as a MIP once, at convergence: a master
+    MIP during pricing held convergence off (a 20-staff cut of Instance8: 18-23 s against 6-7 s)."""
     model = build(read(str(EVAL / "Instance5.txt")))
-    params = SearchParams(time_limit=60, dive=False, master_mip_every=2)
+    params = SearchParams(time_limit=60, dive=False, cell_dive=False)
     shared = search._Shared(model, time.perf_counter(), False)
     shared.offer(_first_incumbent(model), "test")          # a roster exists: the LNS does not wait
     rounds, calls = [0], []
@@ -124,6 +124,28 @@ def test_the_masters_mip_during_pricing_backs_off_while_it_finds_nothing(monkeyp
     monkeypatch.setattr(ColumnGeneration, "price", counting_price)
     monkeypatch.setattr(search, "_master_roster", fruitless)
     assert search._column_generation(model, decompose(model), shared, time.perf_counter() + 60, params)
-    assert rounds[0] > 6, "Instance5 converges in more rounds than the first gaps span"
-    # every run found nothing: at rounds 2, 6, 14, 30 ..., then once more at convergence
-    assert calls[:-1] == [r for r in (2, 6, 14, 30) if r < rounds[0]]
+    assert rounds[0] > 6, "Instance5 takes several pricing rounds to converge"
+    assert calls == [rounds[0]], "the master's MIP ran once, after the last pricing round"
+
+
+@pytest.mark.parametrize("above_root, draws", [(2.0, "several"), (0.1, "one")])
+def test_small_models_dive_again_only_while_the_best_is_a_cover_unit_above_the_lp(above_root, draws, monkeypatch):
+    """On a small model, alone, another cell dive is drawn after one that brought nothing only while the
+    best so far is about a cover unit (redive_gap of the largest cover weight) above the master's LP."""
+    from tests.solver.roster.converged import converge
+
+    model = build(read(str(EVAL / "Instance1.txt")))
+    cg, _ = converge(model)
+    unit = float(cg.cost[cg.dec.slack_cols].max())
+    shared = search._Shared(model, time.perf_counter(), False)
+    shared.best = cg.master_value + above_root * unit           # the best so far, as the LNS left it
+    runs = []
+
+    def fruitless(self, *args, **kwargs):
+        runs.append(1)
+        time.sleep(0.02)
+        return None                                             # cut off: no roster
+    monkeypatch.setattr(search.CellDive, "run", fruitless)
+    params = SearchParams(time_limit=6.0, cell_dive_share=0.25, redive_gap=0.8)   # dives for 1.5 s
+    assert not search._cell_dive_roster(model, cg, shared, time.perf_counter() + 6.0, params)
+    assert (len(runs) > 3) if draws == "several" else (len(runs) == 1)
