@@ -78,10 +78,11 @@ class DiveHelper:
         return True
 
     def dive(self, columns: list[tuple[int, np.ndarray]], priced: list[bool], until: float,
-             pricing_time: float, on_roster: Callable[[np.ndarray], None], give_up: float = math.inf) -> None:
+             pricing_time: float, on_roster: Callable[[np.ndarray], None], give_up: float = math.inf,
+             exact: bool = False) -> None:
         """Dive from a master of these columns until `until` (perf_counter); each roster to `on_roster`,
-        called from a reader thread. `give_up` as CellDive.run's."""
-        if self._send(("dive", columns, priced, until - time.perf_counter(), pricing_time, give_up)):
+        called from a reader thread. `give_up` as CellDive.run's, `exact` as CellDive's."""
+        if self._send(("dive", columns, priced, until - time.perf_counter(), pricing_time, give_up, exact)):
             self._reader = threading.Thread(target=self._read, args=(on_roster,), daemon=True)
             self._reader.start()
 
@@ -165,7 +166,7 @@ def _serve(inbox: _Inbox, out: Connection, model: RosterModel, seed: int, log: b
     inbox.ready.wait()
     if inbox.dive is None:
         return
-    columns, priced, seconds, pricing_time, give_up = inbox.dive
+    columns, priced, seconds, pricing_time, give_up, exact = inbox.dive
     deadline = time.perf_counter() + seconds
     for (e, own), p in zip(columns, priced):
         cg.add(e, own, p)
@@ -175,7 +176,7 @@ def _serve(inbox: _Inbox, out: Connection, model: RosterModel, seed: int, log: b
     # best so far is down to the master's LP, which bounds every dive from it
     while root < inbox.cutoff - 1e-6 and deadline - time.perf_counter() > took:
         began = time.perf_counter()
-        dive = CellDive(cg, jitter=0.1, seed=seed + _SEED_OFFSET + k)
+        dive = CellDive(cg, jitter=0.1, seed=seed + _SEED_OFFSET + k, exact=exact)
         sol = dive.run(deadline, pricing_time, lambda: inbox.cutoff, give_up=give_up,
                        log=(lambda text: print(f"  helper {text}", file=sys.stderr, flush=True)) if log else None)
         k += 1

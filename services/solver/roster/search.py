@@ -82,7 +82,9 @@ class SearchParams:
     # where it started (CellDive.run's give_up), so the next draw starts sooner
     dive_give_up: float = 0.2
     # on small models cell dives draw again while the best so far is this share of the largest cover weight
-    # or more above the master's LP (_cell_dive_roster)
+    # or more above the master's LP, until helper_dives_until of the time (_cell_dive_roster). The 20-staff
+    # cut of Instance8 (LP 776), 60 s, seeds 1-6: 790 / 782 / 887 / 786 / 892 / 790 against 887 / 788 / 879
+    # / 794 (seeds 1-4) when the first dive that brought nothing ended them
     redive_gap: float = 0.8
     # after convergence, a dive in the master (ColumnGeneration.dive) for at most this share of the time,
     # until the employees still fractional hold about dive_free_columns x columns; a sub-MIP completes them
@@ -307,32 +309,44 @@ def _cell_dive_roster(model: RosterModel, cg: ColumnGeneration, shared: _Shared,
     off at once, where the full MIP proves it in a second)."""
     helper = shared.helper
     medium = helper is not None and not _small(model)
+    late = min(deadline, shared.started + params.helper_dives_until * params.time_limit)
     stop = min(deadline, time.perf_counter() + params.cell_dive_share * params.time_limit) if not medium \
-        else min(deadline, shared.started + params.helper_dives_until * params.time_limit)
+        else late
     log = (lambda text: print(f"  {text} t {time.perf_counter() - shared.started:.1f}", flush=True)) \
         if params.log else None
-    give_up = math.inf
     weights = cg.cost[cg.dec.slack_cols]
     unit = float(weights.max()) if len(weights) else math.inf
     root = cg.master_value
+    # dives give up dive_give_up of a cover unit above their first LP: on medium models all of them, on
+    # small ones every dive but this thread's first, which always runs to a roster
+    give_up = params.dive_give_up * unit
     if medium:
         shared.pause.set()
-        give_up = params.dive_give_up * unit
-    if helper is not None:
-        helper.dive(list(cg.columns), list(cg.priced), stop, params.pricing_time_limit,
-                    lambda values: shared.offer(values, "cg:celldive:helper"), give_up)
+    def far() -> bool:
+        """A small model's best still about a cover unit above the master's LP (redive_gap): a roster
+        that much better may exist, the next draw from the same master may find it, and the LNS seldom
+        does (cuts of Instance8 of 20 staff, measured in SearchParams.redive_gap)."""
+        return shared.snapshot()[0] - root >= params.redive_gap * unit
+
+    def until() -> float:
+        return late if not medium and far() else stop
+    if helper is not None:                  # closed when this thread's dives end, whatever it was told
+        helper.dive(list(cg.columns), list(cg.priced), max(stop, late), params.pricing_time_limit,
+                    lambda values: shared.offer(values, "cg:celldive:helper"), give_up, exact=medium)
     found, dives, took = False, 0, 1.0
     try:
         # another dive only where it can finish as the last one took: one stopped part-way is completed by
         # a sub-MIP that measured far above the dive's LP (a 20-staff cut of Instance8: 904 from an LP of 816)
-        while not shared.stop.is_set() and stop - time.perf_counter() > took:
+        while not shared.stop.is_set() and until() - time.perf_counter() > took:
             began = time.perf_counter()
-            dive = CellDive(cg, jitter=0.1 if dives else 0.0, seed=params.seed + dives)
+            # exact pricing on medium models: few of Instance8's dive steps need a pricing MIP, and with
+            # the DP's limit-keeping schedules instead one run in four ended on the 1500 plateau (1505)
+            dive = CellDive(cg, jitter=0.1 if dives else 0.0, seed=params.seed + dives, exact=medium)
             # beside a helper, every dive is cut off at the best of both as it improves
             cutoff = (lambda: shared.snapshot()[0]) if helper is not None else shared.snapshot()[0]
-            sol = dive.run(stop, params.pricing_time_limit, cutoff,
+            sol = dive.run(until(), params.pricing_time_limit, cutoff,
                            on_step=lambda values: shared.offer(values, "cg:celldive:step"), log=log,
-                           give_up=give_up)
+                           give_up=give_up if medium or dives else math.inf)
             dives += 1
             took = time.perf_counter() - began
             if sol is not None:
@@ -340,11 +354,9 @@ def _cell_dive_roster(model: RosterModel, cg: ColumnGeneration, shared: _Shared,
                 if shared.offer(sol, f"cg:celldive:{dives}"):
                     continue
             # cut off, or no better than the best. On medium models the LNS waits on the dives, which draw
-            # again until their time is up; on small ones they draw again only while the best is still
-            # about a cover unit above the master's LP (redive_gap), which says a roster that much better
-            # may exist: the next draw from the same master may find it, the LNS seldom does (cuts of
-            # Instance8 of 20 staff, measured in SearchParams.redive_gap)
-            if not medium and shared.snapshot()[0] - root < params.redive_gap * unit:
+            # again until their time is up; on small ones they draw again only while far() holds, until
+            # helper_dives_until of the time
+            if not medium and not far():
                 break
     finally:
         if helper is not None:
