@@ -75,11 +75,9 @@ class CellDive:
             shaped = rc.copy()
             shaped[self.forced.get(e, [])] -= _FORCE
             shaped[self.forbidden.get(e, [])] += _FORCE
-            pricer = cg.pricers[e]
-            fixed = (self.forced.get(e, []), self.forbidden.get(e, []))
-            ok = self._schedules(e, pricer, shaped, pricing_time, fixed, self.exact)
-            if not ok and not self.exact and isinstance(pricer, _CheckedDp):
-                ok = self._schedules(e, pricer, shaped, pricing_time, fixed, True)   # stuck only if exactly so
+            ok = self._schedules(e, shaped, pricing_time, self.exact)
+            if not ok and not self.exact and isinstance(cg.pricers[e], _CheckedDp):
+                ok = self._schedules(e, shaped, pricing_time, True)      # stuck only if exactly so
             if not ok:
                 stuck.append(e)
                 continue
@@ -89,9 +87,10 @@ class CellDive:
                     added += cg.add(e, own)
         return added, stuck
 
-    def _schedules(self, e: int, pricer, shaped: np.ndarray, pricing_time: float,
-                   fixed: tuple[list[int], list[int]], exact: bool) -> list[np.ndarray]:
-        """Employee e's priced schedules that hold its fixings, cheapest last."""
+    def _schedules(self, e: int, shaped: np.ndarray, pricing_time: float, exact: bool) -> list[np.ndarray]:
+        """Employee e's schedules priced at `shaped` that hold its fixings, cheapest last."""
+        pricer = self.cg.pricers[e]
+        fixed = (self.forced.get(e, []), self.forbidden.get(e, []))
         try:
             if isinstance(pricer, DpPricer):         # a DP takes its fixings as costs alone
                 _, found = pricer.price(shaped)

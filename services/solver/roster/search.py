@@ -75,11 +75,13 @@ class SearchParams:
     cell_dive_share: float = 0.5
     # up to MEDIUM_X_COLUMNS cells, a helper process (dive_helper.py) dives beside this thread's cell
     # dives. On medium models (above SMALL_X_COLUMNS) the cell dives then replace RENS and the LNS waits
-    # while they run, until helper_dives_until of the time (from the start)
+    # while they run, until helper_dives_until of the time (from the start); small models dive that long
+    # too while their best is far from the LP (redive_gap)
     dive_helper: bool = True
     helper_dives_until: float = 0.8
-    # on medium models a cell dive gives up once its LP is this share of the largest cover weight above
-    # where it started (CellDive.run's give_up), so the next draw starts sooner
+    # a cell dive gives up once its LP is this share of the largest cover weight above where it started
+    # (CellDive.run's give_up), so the next draw starts sooner: every dive on medium models, every one but
+    # the search's first on small ones
     dive_give_up: float = 0.2
     # on small models cell dives draw again while the best so far is this share of the largest cover weight
     # or more above the master's LP, until helper_dives_until of the time (_cell_dive_roster). The 20-staff
@@ -304,14 +306,15 @@ def _cell_dive_roster(model: RosterModel, cg: ColumnGeneration, shared: _Shared,
     models both draw until helper_dives_until of the time, and the LNS waits.
 
     Why more than one: from the same master the dive ends anywhere from 1306 to 1611 on Instance8, and a
-    dive that cannot beat the best so far stops as soon as its LP reaches it. They stop at the first
-    that gives nothing better (Instance1, whose optimum the master's MIP finds first: 30 s of dives cut
-    off at once, where the full MIP proves it in a second)."""
+    dive that cannot beat the best so far stops as soon as its LP reaches it. On small models they stop
+    at the first that gives nothing better unless the best is still about a cover unit above the LP
+    (far()): Instance1, whose optimum the master's MIP finds first, had 30 s of dives cut off at once
+    where the full MIP proves it in a second."""
     helper = shared.helper
     medium = helper is not None and not _small(model)
     late = min(deadline, shared.started + params.helper_dives_until * params.time_limit)
-    stop = min(deadline, time.perf_counter() + params.cell_dive_share * params.time_limit) if not medium \
-        else late
+    stop = late if medium else min(deadline, time.perf_counter() + params.cell_dive_share * params.time_limit)
+    late = max(stop, late)                  # a small model's dives that start late keep their share
     log = (lambda text: print(f"  {text} t {time.perf_counter() - shared.started:.1f}", flush=True)) \
         if params.log else None
     weights = cg.cost[cg.dec.slack_cols]
@@ -329,9 +332,9 @@ def _cell_dive_roster(model: RosterModel, cg: ColumnGeneration, shared: _Shared,
         return shared.snapshot()[0] - root >= params.redive_gap * unit
 
     def until() -> float:
-        return late if not medium and far() else stop
+        return late if far() else stop      # the same on medium models
     if helper is not None:                  # closed when this thread's dives end, whatever it was told
-        helper.dive(list(cg.columns), list(cg.priced), max(stop, late), params.pricing_time_limit,
+        helper.dive(list(cg.columns), list(cg.priced), late, params.pricing_time_limit,
                     lambda values: shared.offer(values, "cg:celldive:helper"), give_up, exact=medium)
     found, dives, took = False, 0, 1.0
     try:

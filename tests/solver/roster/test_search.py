@@ -128,16 +128,19 @@ def test_once_a_roster_exists_the_masters_mip_waits_for_convergence(monkeypatch)
     assert calls == [rounds[0]], "the master's MIP ran once, after the last pricing round"
 
 
-@pytest.mark.parametrize("above_root, draws", [(2.0, "several"), (0.1, "one")])
-def test_small_models_dive_again_only_while_the_best_is_a_cover_unit_above_the_lp(above_root, draws, monkeypatch):
+@pytest.mark.parametrize("above_root, draws, began", [(2.0, "several", 0.0), (0.1, "one", 0.0),
+                                                      (2.0, "several", 4.0)])
+def test_small_models_dive_again_only_while_the_best_is_a_cover_unit_above_the_lp(above_root, draws, began,
+                                                                                  monkeypatch):
     """On a small model, alone, another cell dive is drawn after one that brought nothing only while the
-    best so far is about a cover unit (redive_gap of the largest cover weight) above the master's LP."""
+    best so far is about a cover unit (redive_gap of the largest cover weight) above the master's LP; dives
+    that start past helper_dives_until of the time (`began` seconds into 6) still have their share."""
     from tests.solver.roster.converged import converge
 
     model = build(read(str(EVAL / "Instance1.txt")))
     cg, _ = converge(model)
     unit = float(cg.cost[cg.dec.slack_cols].max())
-    shared = search._Shared(model, time.perf_counter(), False)
+    shared = search._Shared(model, time.perf_counter() - began, False)
     shared.best = cg.master_value + above_root * unit           # the best so far, as the LNS left it
     runs = []
 
@@ -146,6 +149,6 @@ def test_small_models_dive_again_only_while_the_best_is_a_cover_unit_above_the_l
         time.sleep(0.02)
         return None                                             # cut off: no roster
     monkeypatch.setattr(search.CellDive, "run", fruitless)
-    params = SearchParams(time_limit=6.0, cell_dive_share=0.25, redive_gap=0.8)   # dives for 1.5 s
-    assert not search._cell_dive_roster(model, cg, shared, time.perf_counter() + 6.0, params)
+    params = SearchParams(time_limit=6.0, cell_dive_share=0.25, redive_gap=0.8)   # dives for 1.5 s at least
+    assert not search._cell_dive_roster(model, cg, shared, time.perf_counter() + 6.0 - began, params)
     assert (len(runs) > 3) if draws == "several" else (len(runs) == 1)
