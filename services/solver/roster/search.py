@@ -84,9 +84,9 @@ class SearchParams:
     # the search's first on small ones
     dive_give_up: float = 0.2
     # on small models cell dives draw again while the best so far is this share of the largest cover weight
-    # or more above the master's LP, until helper_dives_until of the time (_cell_dive_roster). The 20-staff
-    # cut of Instance8 (LP 776), 60 s, seeds 1-6: 790 / 782 / 887 / 786 / 892 / 790 against 887 / 788 / 879
-    # / 794 (seeds 1-4) when the first dive that brought nothing ended them
+    # or more above the master's LP, until helper_dives_until of the time (_cell_dive_roster). On the
+    # 20-staff cut of Instance8 (LP 776) the runs a cover unit short (880 and above) stayed about as
+    # frequent: 7 of 16 (seeds 1-8, twice) against 4 of 8 with one draw (bench/README)
     redive_gap: float = 0.8
     # after convergence, a dive in the master (ColumnGeneration.dive) for at most this share of the time,
     # until the employees still fractional hold about dive_free_columns x columns; a sub-MIP completes them
