@@ -172,7 +172,7 @@ class _CheckedDp:
         (CellDive) needs good columns fast, not the cheapest."""
         bound, paths = self.dp.price(cost)
         kept = [own for own in paths if self.dp.within_limits(own)]
-        if paths and kept and (kept[-1] is paths[-1] or not exact):
+        if kept and (kept[-1] is paths[-1] or not exact):
             return bound, kept
         self.fallbacks += 1
         if self.mip is None:
