@@ -53,6 +53,8 @@ def main(argv: list[str] | None = None) -> int:
         objective, bound = round(result.objective), result.bound
         status = "optimal" if result.proven else "feasible"
         print(f"lns_moves {result.lns_moves} lns_improvements {result.lns_improvements}")
+        if result.stuck_threads:
+            print(f"search threads left running past the deadline: {result.stuck_threads}", file=sys.stderr)
         if args.log:
             for kind, (n, secs, free, better, timeouts) in sorted(result.lns_stats.items()):
                 print(f"  {kind:14s} moves {n:4d} avg {secs / n:.2f} s free {free / n:6.0f} "

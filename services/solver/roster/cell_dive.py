@@ -1,16 +1,30 @@
-"""A dive in the converged master that fixes single cells (employee, day, shift), not whole schedules,
-pricing again after each step: the heuristic half of branch-and-price, without the backtracking.
+"""A dive in the converged master that fixes single decisions, not whole schedules, pricing again after
+each step: the heuristic half of branch-and-price, without the backtracking. It settles who works which
+day first (an employee works day d, in any shift, or is off), and only then which shift (the employee
+works shift s on day d).
 
 Why: the master's LP sits within about 1 % of the best rosters on the Curtois instances where cover is
 tight (Instance8: 1296.6 against 1305-1308), but the LP is degenerate and spread over many schedules per
 employee. Fixing a whole schedule (ColumnGeneration.dive) commits to one of them, and everything it
 implies, on the strength of one LP value; the LP then climbs fast (a 20-staff cut of Instance8: 776 to a
-roster of 1374). Fixing one cell asks less: the employee works that shift that day, in whichever
-schedule pricing finds for it, and the others re-price around it. Each step fixes the cells the LP is
-surest of, at most one per employee, so a step never asks for two cells one schedule cannot hold.
+roster of 1374). Fixing one decision asks less, and the others re-price around it. Each step fixes the
+decisions the LP is surest of, at most one per employee, so a step never asks for two that one schedule
+cannot hold.
 
-The search runs it on small models at convergence (search._cell_dive_roster); the measurements that
-placed it there are in search._lp_roster.
+Why days first: the rules that bind (runs of work and days off, total minutes, weekends) are about which
+days are worked; the shift a day takes matters to cover and to the forbidden successions only. Forcing
+cells from the start settled both at once, and a dive failed late, when many cells the LP held at
+0.5-0.67 were forced. From the same converged masters (one thread, no give-up), days first against
+cells only:
+- the 20-staff cut of Instance8 (bench/curtois_variants.py, LP 776; good rosters 7 cover units short,
+  782-800; the others 8 or more short, 880 and up): 9 of 16 dives in the good mode, two CG seeds, best
+  780, against 4 of 20 (best 789);
+- Instance8 (LP 1296.6): 1304 / 1304 / 1306 / 1306 / 1314 in 10.6 s a dive, against 1308 / 1309 / 1410 /
+  1436 / 1504 in 13.5 s;
+- Instance5: best of four 1146 against 1175; the 18-staff cut: 1263-1285 against 1264-1565.
+
+The search runs it at convergence (search._cell_dive_roster); the measurements that placed it there are
+in search._lp_roster.
 """
 from __future__ import annotations
 
@@ -46,13 +60,24 @@ class CellDive:
         # so that it takes another path down
         self.jitter, self.rng = jitter, np.random.default_rng(seed)
         self.model = cg.model
-        self.forced: dict[int, list[int]] = {}          # employee -> own-column positions fixed at 1
+        # employee -> groups of own-column positions, one of each group worked: a day's shifts (the day is
+        # worked) or a single cell
+        self.forced: dict[int, list[np.ndarray]] = {}
         self.forbidden: dict[int, list[int]] = {}       # employee -> own-column positions fixed at 0
+        # per x column, its (employee, day) as one index, and per such index the own-column positions of
+        # that day's shifts
+        cells = self.model.cells
+        days = self.model.spec.days
+        self.day_of = np.fromiter((e * days + d for e, d, _ in cells), dtype=np.int64, count=len(cells))
+        self.day_cells: dict[int, np.ndarray] = {}
+        for key in np.unique(self.day_of):
+            e = int(key) // days
+            self.day_cells[int(key)] = np.searchsorted(cg.dec.own_cols[e], np.flatnonzero(self.day_of == key))
         self.banned: set[int] = set()                   # master column positions at an upper bound of 0
         self.hidden: set[int] = set()                   # of those, the rosters found elsewhere
 
     def _consistent(self, e: int, own: np.ndarray) -> bool:
-        return all(own[p] > 0.5 for p in self.forced.get(e, ())) and \
+        return all(own[g].max() > 0.5 for g in self.forced.get(e, ())) and \
             all(own[p] < 0.5 for p in self.forbidden.get(e, ()))
 
     def _ban_inconsistent(self, e: int) -> None:
@@ -73,7 +98,8 @@ class CellDive:
                 break
             rc = cg.reduced_costs(e)
             shaped = rc.copy()
-            shaped[self.forced.get(e, [])] -= _FORCE
+            for g in self.forced.get(e, ()):            # one shift a day: a day's group takes it once
+                shaped[g] -= _FORCE
             shaped[self.forbidden.get(e, [])] += _FORCE
             ok = self._schedules(e, shaped, pricing_time, self.exact)
             if not ok and not self.exact and isinstance(cg.pricers[e], _CheckedDp):
@@ -88,9 +114,10 @@ class CellDive:
         return added, stuck
 
     def _schedules(self, e: int, shaped: np.ndarray, pricing_time: float, exact: bool) -> list[np.ndarray]:
-        """Employee e's schedules priced at `shaped` that hold its fixings, cheapest last."""
+        """Employee e's schedules priced at `shaped` that hold its fixings, cheapest last. A pricing MIP
+        holds forced cells and forbidden ones as bounds; a worked day only through its cost."""
         pricer = self.cg.pricers[e]
-        fixed = (self.forced.get(e, []), self.forbidden.get(e, []))
+        fixed = ([int(g[0]) for g in self.forced.get(e, ()) if len(g) == 1], self.forbidden.get(e, []))
         try:
             if isinstance(pricer, DpPricer):         # a DP takes its fixings as costs alone
                 _, found = pricer.price(shaped)
@@ -142,27 +169,63 @@ class CellDive:
         return int(np.searchsorted(self.cg.dec.own_cols[e], cell))
 
     def _rebuild_bans(self, e: int) -> None:
-        """Employee e's columns banned exactly where they break its fixings, once a forced cell of e has
-        become a forbidden one."""
+        """Employee e's columns banned exactly where they break its fixings, once a fixing of e has been
+        turned round (forced to forbidden, or off to worked)."""
         cg = self.cg
         for i in [i for i in self.banned if cg.columns[i][0] == e and i not in self.hidden]:
             self.banned.discard(i)
             cg.master.changeColBounds(cg.n_slack + i, 0.0, math.inf)
         self._ban_inconsistent(e)
 
-    def _fix(self, chosen: dict[int, int], pricing_time: float, deadline: float) -> bool:
-        """Force each chosen cell (employee -> x column); a cell no schedule of its employee can hold is
-        forbidden instead. False if an employee then has no schedule either way."""
-        for e, c in chosen.items():
-            self.forced.setdefault(e, []).append(self._position(e, c))
+    def _fix(self, chosen: dict[int, tuple[np.ndarray, bool]], pricing_time: float, deadline: float) -> bool:
+        """Fix each chosen group (employee -> (own positions, worked)): worked, one of its positions is on;
+        not, all are off. A fixing no schedule of its employee can hold is turned round. False if an
+        employee then has no schedule either way."""
+        for e, (group, worked) in chosen.items():
+            if worked:
+                self.forced.setdefault(e, []).append(group)
+            else:
+                self.forbidden.setdefault(e, []).extend(group.tolist())
             self._ban_inconsistent(e)
         _, stuck = self._price(list(chosen), pricing_time, deadline)
         for e in stuck:
-            self.forbidden.setdefault(e, []).append(self.forced[e].pop())
+            group, worked = chosen[e]
+            if worked:
+                self.forced[e].pop()
+                self.forbidden.setdefault(e, []).extend(group.tolist())
+            else:
+                del self.forbidden[e][-len(group):]
+                self.forced.setdefault(e, []).append(group)
             self._rebuild_bans(e)
             if self._price([e], pricing_time, deadline)[1]:
                 return False
         return True
+
+    def _choose(self, x: np.ndarray, frac: np.ndarray, share: float, bulk: float) -> dict[int, tuple[np.ndarray, bool]]:
+        """One step's fixings: while some employee's day is fractional (worked in part), days, each on
+        the side the LP is surest of; then cells, forced. At most one per employee; `share` of the
+        employees still fractional, and every decision at `bulk` or surer."""
+        work = np.bincount(self.day_of, weights=x, minlength=int(self.day_of.max()) + 1)
+        open_days = np.flatnonzero((work > 1e-6) & (work < 1 - 1e-6))
+        days = self.model.spec.days
+        if len(open_days):
+            sure = np.maximum(work[open_days], 1 - work[open_days])
+            owner = open_days // days
+        else:
+            sure, owner = x[frac], np.fromiter((self.model.cells[c][0] for c in frac), dtype=np.int64,
+                                               count=len(frac))
+        rank = sure + (self.rng.uniform(0.0, self.jitter, len(sure)) if self.jitter else 0.0)
+        take = max(1, round(len(set(owner.tolist())) * share))
+        chosen: dict[int, tuple[np.ndarray, bool]] = {}
+        for i in np.argsort(-rank, kind="stable"):
+            e = int(owner[i])
+            if e not in chosen and (len(chosen) < take or sure[i] >= bulk):
+                if len(open_days):
+                    key = int(open_days[i])
+                    chosen[e] = (self.day_cells[key], bool(work[key] >= 0.5))
+                else:
+                    chosen[e] = (np.array([self._position(e, int(frac[i]))]), True)
+        return chosen
 
     def run(self, deadline: float, pricing_time: float, cutoff: float | Callable[[], float] = math.inf,
             rounds_per_step: int = 3, share: float = 1 / 3, bulk: float = 0.9, on_step=None,
@@ -172,10 +235,10 @@ class CellDive:
         improves while the dive runs). At the deadline the cells still fractional are completed by a
         sub-MIP instead.
 
-        Each step forces, for about `share` of the employees still fractional, the cell the LP is surest
-        of, and every cell at 0.9 or more. Measured on Instance8 from the converged master (one thread,
-        ten dives): 1306-1321 in five, 1411-1611 in the others, 13-28 s each, where RENS on the same LP
-        found 1590 in 24 s. Tried,
+        Each step fixes, for about `share` of the employees still fractional, the day or cell the LP is
+        surest of, and every one at `bulk` or surer (_choose). Measured with cells only, on Instance8 from
+        the converged master (one thread, ten dives): 1306-1321 in five, 1411-1611 in the others, 13-28 s
+        each, where RENS on the same LP found 1590 in 24 s (days first: the module's docstring). Tried,
         not kept: undoing a step that lifts the LP by a quarter of a cover unit (then one cell, then the
         other branch; 1416 and 1614 in 45 s), and a sub-MIP over the cells still fractional once they are
         200 or fewer (1408-1499: the zeros it fixes are what the dive still moves).
@@ -220,15 +283,7 @@ class CellDive:
                     if rounded is not None:
                         on_step(rounded)
                 steps += 1
-                rank = x[frac] + (self.rng.uniform(0.0, self.jitter, len(frac)) if self.jitter else 0.0)
-                order = frac[np.argsort(-rank, kind="stable")]
-                take = max(1, round(len({self.model.cells[c][0] for c in frac}) * share))
-                chosen: dict[int, int] = {}
-                for c in order:
-                    e = self.model.cells[c][0]
-                    if e not in chosen and (len(chosen) < take or x[c] >= bulk):
-                        chosen[e] = int(c)
-                if not self._fix(chosen, pricing_time, deadline):
+                if not self._fix(self._choose(x, frac, share, bulk), pricing_time, deadline):
                     return None
                 value = self._converge(rounds_per_step, pricing_time, deadline)
         finally:

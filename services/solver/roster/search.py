@@ -118,6 +118,8 @@ class SearchResult:
     history: list[tuple[float, float, str]] = field(default_factory=list)   # (t, objective, source)
     # per neighbourhood kind ("*": coarse): [moves, seconds, free columns, improvements, time-outs]
     lns_stats: dict[str, list] = field(default_factory=dict)
+    # search threads still running STUCK_GRACE past the deadline, left behind (see STUCK_GRACE)
+    stuck_threads: int = 0
 
 
 class _Shared:
@@ -163,6 +165,10 @@ class _Shared:
             self.bound = max(self.bound, math.ceil(bound - 1e-6))
             if self.best - self.bound < EXACT_GAP:
                 self.stop.set()
+
+    def history_so_far(self) -> list[tuple[float, float, str]]:
+        with self.lock:
+            return list(self.history)
 
     def snapshot(self) -> tuple[float, np.ndarray | None, int]:
         with self.lock:
@@ -256,6 +262,11 @@ def _small(model: RosterModel) -> bool:
 # replace RENS there. Above it one dive is too slow (Instance12, 10,452 cells: 0.6 s a master LP, no dive
 # finished in 40 s) and RENS finds the optimum (Instance11 and 12).
 MEDIUM_X_COLUMNS = 3000
+# A thread still running this long past the deadline is left behind (a daemon) and the search returns the
+# best roster so far. Why: a HiGHS sub-MIP of the LNS once ran on far past its time limit, its interrupt
+# callback never called, and the benchmark never ended (Instance5, seed 2: 2 of 11 runs on 2026-12-03, in
+# SubMip.solve). Every thread otherwise ends within about 0.3 s of the deadline.
+STUCK_GRACE = 3.0
 CG_ROUNDS = 30
 
 
@@ -778,21 +789,24 @@ def solve(model: RosterModel, params: SearchParams | None = None) -> SearchResul
         shared.helper = DiveHelper(model, params.seed, params.log)
     if dec is not None:
         threads = [threading.Thread(target=_colgen_then_lns,
-                                    args=(model, dec, shared, deadline, params, mip_out, lns_outs[0]))]
+                                    args=(model, dec, shared, deadline, params, mip_out, lns_outs[0]), daemon=True)]
     else:
-        threads = [threading.Thread(target=_mip_then_lns, args=(model, shared, deadline, params, mip_out, lns_outs[0]))]
+        threads = [threading.Thread(target=_mip_then_lns, args=(model, shared, deadline, params, mip_out, lns_outs[0]),
+                                    daemon=True)]
     for i, o in enumerate(lns_outs[1:]):
         p = SearchParams(**{**params.__dict__, "seed": params.seed + i})
         if dec is not None and i == 0 and not _small(model):
-            threads.append(threading.Thread(target=_descent_then_lns, args=(model, dec, shared, deadline, p, o)))
+            threads.append(threading.Thread(target=_descent_then_lns, args=(model, dec, shared, deadline, p, o),
+                                            daemon=True))
         else:
-            threads.append(threading.Thread(target=_lns, args=(model, shared, deadline, p, o)))
+            threads.append(threading.Thread(target=_lns, args=(model, shared, deadline, p, o), daemon=True))
     try:
         for t in threads:
             t.start()
         for t in threads:
-            t.join()
+            t.join(max(0.0, deadline + STUCK_GRACE - time.perf_counter()))
     finally:
+        shared.stop.set()                   # a thread left behind stops at its next check
         if shared.helper is not None:
             shared.helper.close()
     best, values, _ = shared.snapshot()
@@ -803,12 +817,12 @@ def solve(model: RosterModel, params: SearchParams | None = None) -> SearchResul
     proven = bool(mip_out.get("proven")) or (values is not None and best - bound < EXACT_GAP)
     return SearchResult(values, best, bound, proven, time.perf_counter() - started,
                         sum(o.get("moves", 0) for o in lns_outs), sum(o.get("improvements", 0) for o in lns_outs),
-                        shared.history, _merge_stats(lns_outs))
+                        shared.history_so_far(), _merge_stats(lns_outs), sum(t.is_alive() for t in threads))
 
 
 def _merge_stats(outs: list[dict]) -> dict[str, list]:
     merged: dict[str, list] = {}
     for o in outs:
-        for k, v in o.get("stats", {}).items():
+        for k, v in list(o.get("stats", {}).items()):      # (a thread left behind may still add to it)
             merged[k] = [a + b for a, b in zip(merged.get(k, [0, 0.0, 0, 0, 0]), v)]
     return merged

@@ -1,6 +1,6 @@
 """The cell dive (services/solver/roster/cell_dive.py): from a converged master it reaches a roster that
-keeps every rule, the cells it forced are worked, rosters found elsewhere stay out, and the master is
-left as it was."""
+keeps every rule, the days and cells it forced are worked and those it forbade are not, it settles days
+before cells, rosters found elsewhere stay out, and the master is left as it was."""
 from __future__ import annotations
 
 import math
@@ -55,10 +55,13 @@ def test_the_dive_reaches_a_roster_that_keeps_every_rule_and_works_its_forced_ce
     del cg.solve_master
     assert roster is not None
     assert max(used[:-1]) == 0.0                   # the roster from elsewhere took no part
-    assert sum(len(p) for p in dive.forced.values()) > 0
-    for e, positions in dive.forced.items():       # every forced cell is worked in the roster
+    assert sum(len(groups) for groups in dive.forced.values()) > 0
+    for e, groups in dive.forced.items():          # a cell of every forced group is worked in the roster
         own = roster[cg.dec.own_cols[e]]
-        assert all(own[p] > 0.5 for p in positions)
+        assert all(own[g].max() > 0.5 for g in groups)
+    for e, positions in dive.forbidden.items():    # and no forbidden one
+        own = roster[cg.dec.own_cols[e]]
+        assert all(own[p] < 0.5 for p in positions)
     errors, objective = check((EVAL / "Instance1.txt").read_text(), format_solution(model1.assignment(roster)))
     assert errors == []
     assert objective == round(model1.objective(roster)) >= OPTIMUM_1
@@ -98,3 +101,31 @@ def test_a_pricing_mip_holds_a_dives_fixings_for_one_call_only(model1):
     assert held and held[-1][off] > 0.5 and held[-1][on] < 0.5
     _, again = pricer.price(cost, 5.0)
     assert np.dot(cost, again[-1]) == pytest.approx(np.dot(cost, best))     # the bounds came back
+
+
+def test_a_dive_settles_who_works_which_day_before_which_shift():
+    model = build(read(str(EVAL / "Instance3.txt")))       # three shift types: a day is more than a cell
+    cg, _ = converge(model)
+    dive = CellDive(cg)
+    x = cg.lp_values()[: cg.n_x]
+    frac = np.flatnonzero((x > 1e-6) & (x < 1 - 1e-6))
+    work = np.bincount(dive.day_of, weights=x)
+    open_days = np.flatnonzero((work > 1e-6) & (work < 1 - 1e-6))
+    assert len(open_days) > 0                       # the LP leaves some day worked in part
+    chosen = dive._choose(x, frac, share=1 / 3, bulk=0.9)
+    days = model.spec.days
+    for e, (group, worked) in chosen.items():
+        key = next(int(k) for k in open_days if k // days == e and np.array_equal(dive.day_cells[int(k)], group))
+        assert worked == (work[key] >= 0.5)         # the side the LP is surest of
+        cells = cg.dec.own_cols[e][group]
+        assert {model.cells[c][1] for c in cells} == {key % days}       # one day's shifts, all of them
+        assert len(cells) == sum(1 for (e2, d, _) in model.cells if e2 == e and d == key % days)
+    # once every day is whole, cells: a day's shift forced alone
+    whole = x.copy()
+    for key in open_days:
+        cells = np.flatnonzero(dive.day_of == key)
+        whole[cells] = 0.0
+    left = np.flatnonzero((whole > 1e-6) & (whole < 1 - 1e-6))
+    if len(left):
+        for e, (group, worked) in dive._choose(whole, left, share=1 / 3, bulk=0.9).items():
+            assert worked and len(group) == 1

@@ -152,3 +152,27 @@ def test_small_models_dive_again_only_while_the_best_is_a_cover_unit_above_the_l
     params = SearchParams(time_limit=6.0, cell_dive_share=0.25, redive_gap=0.8)   # dives for 1.5 s at least
     assert not search._cell_dive_roster(model, cg, shared, time.perf_counter() + 6.0 - began, params)
     assert (len(runs) > 3) if draws == "several" else (len(runs) == 1)
+
+
+def test_a_thread_stuck_past_the_deadline_is_left_behind_and_the_best_roster_returned(monkeypatch):
+    model = build(read(str(EVAL / "Instance1.txt")))
+    release = search.threading.Event()
+    real_lns, calls = search._lns, []
+
+    def stuck_once(*args, **kwargs):
+        calls.append(1)
+        if len(calls) == 1:                     # as a HiGHS run that ignores its time limit
+            release.wait(60)
+            return None
+        return real_lns(*args, **kwargs)
+    monkeypatch.setattr(search, "_lns", stuck_once)
+    params = SearchParams(time_limit=2.0, threads=2, column_generation=False)
+    began = time.perf_counter()
+    try:
+        result = solve(model, params)
+        took = time.perf_counter() - began
+    finally:
+        release.set()
+    assert result.stuck_threads == 1
+    assert result.values is not None            # the full MIP's roster
+    assert params.time_limit + search.STUCK_GRACE - 0.5 < took < params.time_limit + search.STUCK_GRACE + 2.0
