@@ -64,15 +64,9 @@ class CellDive:
         # worked) or a single cell
         self.forced: dict[int, list[np.ndarray]] = {}
         self.forbidden: dict[int, list[int]] = {}       # employee -> own-column positions fixed at 0
-        # per x column, its (employee, day) as one index, and per such index the own-column positions of
-        # that day's shifts
-        cells = self.model.cells
-        days = self.model.spec.days
+        # per x column, its (employee, day) as one index (employee * days + day)
+        cells, days = self.model.cells, self.model.spec.days
         self.day_of = np.fromiter((e * days + d for e, d, _ in cells), dtype=np.int64, count=len(cells))
-        self.day_cells: dict[int, np.ndarray] = {}
-        for key in np.unique(self.day_of):
-            e = int(key) // days
-            self.day_cells[int(key)] = np.searchsorted(cg.dec.own_cols[e], np.flatnonzero(self.day_of == key))
         self.banned: set[int] = set()                   # master column positions at an upper bound of 0
         self.hidden: set[int] = set()                   # of those, the rosters found elsewhere
 
@@ -168,6 +162,11 @@ class CellDive:
         """The own-column position of employee e's x column `cell` (own_cols are in model order)."""
         return int(np.searchsorted(self.cg.dec.own_cols[e], cell))
 
+    def _day_group(self, key: int) -> np.ndarray:
+        """The own-column positions of one (employee, day)'s shifts (`key` as in day_of)."""
+        e = key // self.model.spec.days
+        return np.searchsorted(self.cg.dec.own_cols[e], np.flatnonzero(self.day_of == key))
+
     def _rebuild_bans(self, e: int) -> None:
         """Employee e's columns banned exactly where they break its fixings, once a fixing of e has been
         turned round (forced to forbidden, or off to worked)."""
@@ -205,7 +204,7 @@ class CellDive:
         """One step's fixings: while some employee's day is fractional (worked in part), days, each on
         the side the LP is surest of; then cells, forced. At most one per employee; `share` of the
         employees still fractional, and every decision at `bulk` or surer."""
-        work = np.bincount(self.day_of, weights=x, minlength=int(self.day_of.max()) + 1)
+        work = np.bincount(self.day_of, weights=x)
         open_days = np.flatnonzero((work > 1e-6) & (work < 1 - 1e-6))
         days = self.model.spec.days
         if len(open_days):
@@ -222,7 +221,7 @@ class CellDive:
             if e not in chosen and (len(chosen) < take or sure[i] >= bulk):
                 if len(open_days):
                     key = int(open_days[i])
-                    chosen[e] = (self.day_cells[key], bool(work[key] >= 0.5))
+                    chosen[e] = (self._day_group(key), bool(work[key] >= 0.5))
                 else:
                     chosen[e] = (np.array([self._position(e, int(frac[i]))]), True)
         return chosen

@@ -115,7 +115,7 @@ def test_a_dive_settles_who_works_which_day_before_which_shift():
     chosen = dive._choose(x, frac, share=1 / 3, bulk=0.9)
     days = model.spec.days
     for e, (group, worked) in chosen.items():
-        key = next(int(k) for k in open_days if k // days == e and np.array_equal(dive.day_cells[int(k)], group))
+        key = next(int(k) for k in open_days if k // days == e and np.array_equal(dive._day_group(int(k)), group))
         assert worked == (work[key] >= 0.5)         # the side the LP is surest of
         cells = cg.dec.own_cols[e][group]
         assert {model.cells[c][1] for c in cells} == {key % days}       # one day's shifts, all of them
@@ -126,6 +126,6 @@ def test_a_dive_settles_who_works_which_day_before_which_shift():
         cells = np.flatnonzero(dive.day_of == key)
         whole[cells] = 0.0
     left = np.flatnonzero((whole > 1e-6) & (whole < 1 - 1e-6))
-    if len(left):
-        for e, (group, worked) in dive._choose(whole, left, share=1 / 3, bulk=0.9).items():
-            assert worked and len(group) == 1
+    assert len(left) > 0                            # whole days whose shift the LP leaves open
+    for e, (group, worked) in dive._choose(whole, left, share=1 / 3, bulk=0.9).items():
+        assert worked and len(group) == 1
